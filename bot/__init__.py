@@ -1,0 +1,1 @@
+"""Lotse: a Telegram bot for the first contact between founders and business advisors."""
