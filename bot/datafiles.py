@@ -67,7 +67,7 @@ def load_yaml(path: Path) -> Any:
     """Parse a YAML file; syntax errors become a `DataFileError` with the line."""
     try:
         with path.open(encoding="utf-8") as stream:
-            return yaml.load(stream, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(stream, Loader=_LineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else 1
