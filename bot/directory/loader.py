@@ -135,6 +135,18 @@ class FileCheck:
         """Record a problem at a line of this file."""
         self.problems.append(Problem(str(self.path), line, message))
 
+    def read(self) -> Node | None:
+        """Parse the file; record a syntax error or content that is not a mapping."""
+        try:
+            document = load_yaml(self.path)
+        except DataFileError as error:
+            self.problems.extend(error.problems)
+            return None
+        if not isinstance(document, Node):
+            self.problem(1, "the file must be a mapping with keys")
+            return None
+        return document
+
     def mapping(self, node: Any, schema: Schema, what: str, line: int = 1) -> bool:
         """Check a mapping against a schema; return whether it is fine."""
         if not isinstance(node, Node):
@@ -249,10 +261,9 @@ def load_directory(folder: Path) -> Directory:
     for path in files:
         check = FileCheck(path)
         checks.append(check)
-        try:
-            _read_district_file(load_yaml(path), check, collected)
-        except DataFileError as error:
-            check.problems.extend(error.problems)
+        document = check.read()
+        if document is not None:
+            _read_district_file(document, check, collected)
     for reference in collected.references:
         if (reference.what, reference.wanted) not in collected.defined:
             reference.file.problem(
@@ -267,33 +278,33 @@ def load_directory(folder: Path) -> Directory:
     )
 
 
-def _read_district_file(document: Any, check: FileCheck, collected: _Collected) -> None:
+def _read_district_file(document: Node, check: FileCheck, collected: _Collected) -> None:
     """Check one district file and collect what is valid in it."""
     check.mapping(document, DISTRICT_FILE, "a district file")
-    node = document.get("district") if isinstance(document, Node) else None
+    node = document.get("district")
     if not isinstance(node, Node) or not check.mapping(node, DISTRICT, "the district"):
         return
     district = District(node["id"], node["name"], node["state"])
     collected.define(check, node, "district")
     collected.districts.append(district)
-    for town in _entries(document, "towns"):
+    for town in entries(document, "towns"):
         if check.mapping(town, TOWN, "a town"):
             collected.define(check, town, "town")
             collected.towns.append(_town(town, district))
-    for place in _entries(document, "institutions"):
+    for place in entries(document, "institutions"):
         if check.mapping(place, INSTITUTION, "an institution"):
             collected.define(check, place, "institution")
             collected.institutions.append(_institution(place, district))
-    for person in _entries(document, "advisors"):
+    for person in entries(document, "advisors"):
         advisor = _advisor(person, district, check, collected)
         if advisor is not None:
             collected.define(check, person, "advisor")
             collected.advisors.append(advisor)
 
 
-def _entries(document: Node, key: str) -> list[Node]:
+def entries(document: Node | None, key: str) -> list[Node]:
     """Return the entries of a list section, skipping a section that is not a list."""
-    value = document.get(key)
+    value = document.get(key) if document is not None else None
     return value if isinstance(value, list) and mappings(value) is None else []
 
 
