@@ -16,11 +16,10 @@ from .users import BotMessage, Expectation, SentDocument, satisfied
 class FakeTelegramRemote:
     """The user side of a fake Telegram at base, e.g. http://127.0.0.1:8081."""
 
-    def __init__(self, base: str, token: str = "123456:TEST"):
+    def __init__(self, base: str):
         self.base = base.rstrip("/")
         self.base_url = f"{self.base}/bot"
         self.base_file_url = f"{self.base}/file/bot"
-        self.token = token
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Call the control API and return the decoded JSON answer."""

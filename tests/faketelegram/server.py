@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from .bot_api import BotApi
 from .control import control_routes
@@ -118,9 +118,11 @@ class FakeTelegram:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.add_routes(control_routes(self))
-        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        self._runner = web.AppRunner(
+            app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port, shutdown_timeout=1.0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         self._port = self._runner.addresses[0][1]
 
@@ -196,7 +198,7 @@ class FakeTelegram:
             raw.update(body)
         elif request.content_type == "multipart/form-data":
             async for part in await request.multipart():
-                if not hasattr(part, "filename") or part.name is None:
+                if not isinstance(part, BodyPartReader) or part.name is None:
                     continue
                 content = await part.read()
                 if part.filename:

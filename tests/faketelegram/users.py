@@ -177,7 +177,7 @@ class FakeUser(ChatView):
     ) -> int:
         """Send a photo (two sizes), optionally captioned."""
         stored = self._world.add_file("photos", "photo.jpg", "image/jpeg", content)
-        sizes = [
+        sizes: list[dict[str, Any]] = [
             {"file_id": stored.file_id + suffix, "file_unique_id": stored.file_unique_id + suffix,
              "width": width, "height": width * 3 // 4, "file_size": len(content)}
             for suffix, width in (("s", 90), ("", 800))
