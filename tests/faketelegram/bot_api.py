@@ -276,7 +276,8 @@ class BotApi:
                     k: v for k, v in replied.data.items() if k != "reply_to_message"
                 }
         self._flood.check(chat.info["id"])
-        message = self._world.store(chat, self._world.bot_user, content, True)
+        sender = {k: self._world.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+        message = self._world.store(chat, sender, content, True)
         if inline:
             message.data["reply_markup"] = inline
         if "keyboard" in markup:

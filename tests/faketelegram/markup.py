@@ -15,7 +15,7 @@ _HTML_TAGS = {
     "blockquote": "blockquote", "tg-emoji": "custom_emoji",
 }  # fmt: skip
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^>]*)?)>")
-_ATTR = re.compile(r'([a-z-]+)\s*=\s*"([^"]*)"')
+_ATTR = re.compile(r"""([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 _MD_RESERVED = set("_*[]()~`>#+-=|{}.!")
 _MD_MARKS = {"__": "underline", "||": "spoiler", "*": "bold", "_": "italic", "~": "strikethrough"}
@@ -73,7 +73,7 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                 if length:
                     entities.append({**entity, "offset": start, "length": length})
             else:
-                entity = {"type": _HTML_TAGS[name], **_html_attrs(name, dict(_ATTR.findall(attrs)))}
+                entity = {"type": _HTML_TAGS[name], **_html_attrs(name, _attrs(attrs))}
                 stack.append((name, utf16_len("".join(out)), entity))
             i = match.end()
         elif char == "&":
@@ -87,6 +87,10 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     if stack:
         raise _cant_parse(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _attrs(source: str) -> dict[str, str]:
+    return {m[1]: html.unescape(m[2] or m[3] or m[4] or "") for m in _ATTR.finditer(source)}
 
 
 def _html_attrs(tag: str, attrs: dict[str, str]) -> dict[str, Any]:
