@@ -100,6 +100,11 @@ def postal_code(value: Any) -> str | None:
     return f"{value!r} is not a postal code, write five digits like '49661'"
 
 
+def keyed(value: Any) -> str | None:
+    """Check for a mapping with keys."""
+    return None if isinstance(value, Node) else "must be a mapping with keys"
+
+
 def mappings(value: Any) -> str | None:
     """Check for a list of mappings (entries with keys)."""
     if isinstance(value, list) and all(isinstance(v, Node) for v in value):
@@ -168,7 +173,7 @@ class FileCheck:
 
 
 DISTRICT_FILE: Schema = {
-    "district": Field(lambda v: None if isinstance(v, Node) else "must be a mapping"),
+    "district": Field(keyed),
     "towns": Field(mappings),
     "institutions": Field(mappings),
     "advisors": Field(mappings, required=False),
