@@ -1,0 +1,66 @@
+"""Build the bot's parts from the settings, and close them again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.engine import Engine
+from bot.domain.flow_loader import load_flows
+from bot.domain.flows import FlowBook
+from bot.i18n import Translations
+from bot.nlu.client import NluClient
+from bot.services.actions import FlowActions
+from bot.services.turns import Turns
+from bot.services.understanding import Understander
+from bot.settings import Settings
+from bot.storage.database import migrate_async, open_engine, session_factory
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def load_book(settings: Settings, translations: Translations, actions: FlowActions) -> FlowBook:
+    """Load and check the flows; raises DataFileError with every problem."""
+    return load_flows(settings.flows_dir, actions.names, translations.knows)
+
+
+@dataclass
+class Lotse:
+    """The running parts of the bot, channel-free."""
+
+    settings: Settings
+    database: AsyncEngine
+    translations: Translations
+    turns: Turns
+    nlu: NluClient | None
+
+    async def close(self) -> None:
+        """Close connections."""
+        if self.nlu is not None:
+            await self.nlu.aclose()
+        await self.database.dispose()
+
+
+async def build(settings: Settings, clock: Clock = utc_now,
+                understander: Understander | None = None) -> Lotse:
+    """Check the data files, migrate the database and wire the services."""
+    translations = Translations(settings.locales_dir)
+    actions = FlowActions(translations)
+    book = load_book(settings, translations, actions)
+    await migrate_async(settings.database_url)
+    database = open_engine(settings.database_url)
+    nlu = None
+    if understander is None:
+        nlu = NluClient(settings.nlu_url, timeout=settings.nlu_timeout_seconds)
+        understander = nlu
+    turns = Turns(session_factory(database), Engine(book, actions), translations,
+                  understander, clock)
+    return Lotse(settings, database, translations, turns, nlu)

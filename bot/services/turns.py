@@ -1,0 +1,177 @@
+"""Handle one user turn: load the conversation, run the flow, save, answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain.engine import Conversation, Engine, Output, Say
+from bot.i18n import Translations
+from bot.services import texts
+from bot.services.answers import AnswerReader
+from bot.services.events import (
+    ButtonPress,
+    Command,
+    Event,
+    Outcome,
+    TextMessage,
+    Unsupported,
+)
+from bot.services.presenter import BACK, Presenter, parse_answer_data
+from bot.services.understanding import Understander
+from bot.storage import conversations
+
+log = logging.getLogger(__name__)
+
+START_FLOW = "start"
+MENU_FLOW = "menu"
+LANGUAGE_FLOW = "language"
+MAX_TEXT = 4096
+
+
+class Turns:
+    """The use case behind every incoming message, press and command."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        engine: Engine,
+        translations: Translations,
+        understander: Understander,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.sessions = sessions
+        self.engine = engine
+        self.translations = translations
+        self.understander = understander
+        self.clock = clock
+        self.reader = AnswerReader(engine, understander)
+
+    async def handle(self, event: Event) -> Outcome:
+        """Handle one event in one unit of work; a redelivered update is handled once."""
+        now = self.clock()
+        update_id = event.sender.update_id
+        try:
+            async with self.sessions() as session, session.begin():
+                if update_id is not None:
+                    if await conversations.already_processed(session, update_id):
+                        return Outcome(result="duplicate")
+                    conversations.mark_processed(session, update_id, now)
+                user, conversation = await conversations.load(session, event.sender.chat_id, now)
+                outcome = await self._dispatch(event, conversation, now)
+                await conversations.save(session, user, conversation, now)
+        except IntegrityError:
+            if update_id is None:
+                raise
+            return Outcome(result="duplicate")
+        outcome.flow, outcome.step = conversation.flow, conversation.step
+        return outcome
+
+    async def group_notice(self, chat_id: int, language_code: str | None) -> Outcome:
+        """Tell a group once that the bot works in private chats only."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            first = await conversations.first_notice_in_group(session, chat_id, now)
+        if not first:
+            return Outcome(result="group-ignored")
+        presenter = self.present(self._supported(language_code))
+        return Outcome(presenter.render([Say(texts.PRIVATE_ONLY)]), result="group-notice")
+
+    async def mark_blocked(self, chat_id: int) -> None:
+        """Record that the user blocked the bot; a later message from them unblocks."""
+        async with self.sessions() as session, session.begin():
+            await conversations.mark_blocked(session, chat_id, self.clock())
+
+    def present(self, language: str | None) -> Presenter:
+        """Return a presenter for one language."""
+        return Presenter(self.translations, language)
+
+    def _supported(self, language_code: str | None) -> str | None:
+        """Return the bot's language for a Telegram language code, if the bot speaks it."""
+        language = (language_code or "").split("-")[0].lower()
+        return language if language in self.translations.languages else None
+
+    async def _dispatch(self, event: Event, conversation: Conversation, now: datetime) -> Outcome:
+        """Choose what to do with the event."""
+        if conversation.language is None:
+            language = self._supported(event.sender.language_code)
+            if language:
+                conversation.language = language
+                conversation.slots["language"] = language
+        match event:
+            case Command():
+                outputs, result = await self._command(event, conversation, now), "command"
+            case ButtonPress():
+                return await self._press(event, conversation, now)
+            case TextMessage():
+                outputs, result = await self._text(event.text, conversation, now), "text"
+            case Unsupported():
+                message = texts.VOICE if event.kind == "voice" else texts.UNSUPPORTED
+                outputs, result = self._interrupt([Say(message)], conversation), event.kind
+        return Outcome(self.present(conversation.language).render(outputs), result=result)
+
+    async def _command(self, command: Command, conversation: Conversation, now: datetime
+                       ) -> list[Output]:
+        """Run a slash command."""
+        name = command.name.lower()
+        if name == "start":
+            return await self.engine.start(conversation, START_FLOW, now)
+        if name == "language":
+            return await self.engine.start(conversation, LANGUAGE_FLOW, now)
+        if name == "cancel":
+            was_in_flow = conversation.waiting
+            self.engine.stop(conversation)
+            note = texts.CANCELLED if was_in_flow else texts.NOTHING_TO_CANCEL
+            return [Say(note), *await self.engine.start(conversation, MENU_FLOW, now)]
+        if name == "help":
+            return self._interrupt([Say(texts.HELP)], conversation)
+        if name == "privacy":
+            return self._interrupt([Say(texts.PRIVACY)], conversation)
+        return self._interrupt([Say(texts.UNKNOWN_COMMAND)], conversation)
+
+    async def _press(self, press: ButtonPress, conversation: Conversation, now: datetime
+                     ) -> Outcome:
+        """Handle a pressed button; a button of an earlier question is refused kindly."""
+        presenter = self.present(conversation.language)
+        if press.data == BACK and conversation.waiting:
+            return Outcome(presenter.render(self.engine.back(conversation)), result="back")
+        answer = parse_answer_data(press.data)
+        step = self.engine.current_step(conversation)
+        if answer is None or step is None or (answer[0], answer[1]) != (conversation.flow, step.id):
+            return Outcome(notice=presenter.text(texts.BUTTON_EXPIRED), result="stale-button")
+        option = next((o for o in self.engine.options(step, conversation)
+                       if o.value == answer[2]), None)
+        if option is None:
+            return Outcome(notice=presenter.text(texts.BUTTON_EXPIRED), result="stale-button")
+        translated = step.question is not None and step.question.options_from is not None
+        chosen = presenter.label(option, translated)
+        outputs = await self.engine.answer(conversation, option.value, now)
+        language_presenter = self.present(conversation.language)
+        return Outcome(language_presenter.render(outputs), chosen=chosen, result="answer")
+
+    async def _text(self, text: str, conversation: Conversation, now: datetime) -> list[Output]:
+        """Handle typed text: an answer, a side question, or a wish outside any flow."""
+        text = texts.clean(text)
+        if not text:
+            return self._interrupt([Say(texts.EMPTY)], conversation)
+        if len(text) > MAX_TEXT:
+            return self._interrupt([Say(texts.TOO_LONG)], conversation)
+        step = self.engine.current_step(conversation)
+        if step is not None:
+            presenter = self.present(conversation.language)
+            reading = await self.reader.read(step, conversation, text, presenter)
+            if reading.value is not None:
+                return await self.engine.answer(conversation, reading.value, now)
+            return self._interrupt(reading.outputs, conversation)
+        return await self.reader.outside_flow(text, conversation, now)
+
+    def _interrupt(self, outputs: list[Output], conversation: Conversation) -> list[Output]:
+        """Show something, then the open question again so the founder can go on."""
+        if self.engine.current_step(conversation) is None:
+            return outputs
+        return [*outputs, self.engine.prompt(conversation)]
+

@@ -1,0 +1,31 @@
+"""Settings from environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with; see `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'lotse.db'}"
+    nlu_url: str = "http://127.0.0.1:5005"
+    nlu_timeout_seconds: float = 1.0
+    flows_dir: Path = ROOT / "flows"
+    directory_dir: Path = ROOT / "directory"
+    locales_dir: Path = ROOT / "locales"
+    log_level: str = "INFO"
+    log_pseudonym_key: SecretStr = SecretStr("change-me")
