@@ -274,7 +274,7 @@ def load_directory(folder: Path) -> Directory:
             reference.file.problem(
                 reference.line, f"unknown {reference.what} {reference.wanted!r}"
             )
-    problems = [p for check in checks for p in check.problems]
+    problems = [p for c in checks for p in sorted(c.problems, key=lambda p: p.line)]
     if problems:
         raise DataFileError(problems)
     return Directory(
@@ -287,24 +287,31 @@ def _read_district_file(document: Node, check: FileCheck, collected: _Collected)
     """Check one district file and collect what is valid in it."""
     check.mapping(document, DISTRICT_FILE, "a district file")
     node = document.get("district")
-    if not isinstance(node, Node) or not check.mapping(node, DISTRICT, "the district"):
-        return
-    district = District(node["id"], node["name"], node["state"])
-    collected.define(check, node, "district")
-    collected.districts.append(district)
+    district_id = ""
+    if isinstance(node, Node):
+        if _entry(node, DISTRICT, "district", "the district", check, collected):
+            collected.districts.append(District(node["id"], node["name"], node["state"]))
+        district_id = node["id"] if isinstance(node.get("id"), str) else ""
     for town in entries(document, "towns"):
-        if check.mapping(town, TOWN, "a town"):
-            collected.define(check, town, "town")
-            collected.towns.append(_town(town, district))
+        if _entry(town, TOWN, "town", "a town", check, collected):
+            collected.towns.append(_town(town, district_id))
     for place in entries(document, "institutions"):
-        if check.mapping(place, INSTITUTION, "an institution"):
-            collected.define(check, place, "institution")
-            collected.institutions.append(_institution(place, district))
+        if _entry(place, INSTITUTION, "institution", "an institution", check, collected):
+            collected.institutions.append(_institution(place, district_id))
     for person in entries(document, "advisors"):
-        advisor = _advisor(person, district, check, collected)
+        advisor = _advisor(person, district_id, check, collected)
         if advisor is not None:
-            collected.define(check, person, "advisor")
             collected.advisors.append(advisor)
+
+
+def _entry(
+    node: Node, schema: Schema, what: str, described: str, check: FileCheck, collected: _Collected
+) -> bool:
+    """Check an entry against its schema and remember its id; return whether it is fine."""
+    fine = check.mapping(node, schema, described)
+    if isinstance(node.get("id"), str):
+        collected.define(check, node, what)
+    return fine
 
 
 def entries(document: Node | None, key: str) -> list[Node]:
@@ -313,38 +320,38 @@ def entries(document: Node | None, key: str) -> list[Node]:
     return value if isinstance(value, list) and mappings(value) is None else []
 
 
-def _town(node: Node, district: District) -> Town:
+def _town(node: Node, district_id: str) -> Town:
     """Build a town from a checked entry."""
     return Town(
-        node["id"], node["name"], district.id,
+        node["id"], node["name"], district_id,
         tuple(str(code) for code in node["postal_codes"]),
         node.get("part_of"), tuple(node.get("aliases", ())),
     )
 
 
-def _institution(node: Node, district: District) -> Institution:
+def _institution(node: Node, district_id: str) -> Institution:
     """Build an institution from a checked entry."""
     return Institution(
-        node["id"], node["kind"], node["name"], district.id, node["address"], node["email"],
+        node["id"], node["kind"], node["name"], district_id, node["address"], node["email"],
         node["website"], tuple(node["languages"]), node.get("phone"), node.get("example", False),
     )
 
 
 def _advisor(
-    node: Node, district: District, check: FileCheck, collected: _Collected
+    node: Node, district_id: str, check: FileCheck, collected: _Collected
 ) -> Advisor | None:
     """Check an advisor entry with its hours and absences; build it when all is fine."""
-    if not check.mapping(node, ADVISOR, "an advisor"):
-        return None
-    collected.references.append(
-        _Reference(check, node.line_of("institution"), "institution", node["institution"])
-    )
-    hours = [_weekly_hours(entry, check, collected) for entry in node["hours"]]
-    absences = [_absence(entry, check) for entry in node.get("absences", [])]
-    if None in hours or None in absences:
+    fine = _entry(node, ADVISOR, "advisor", "an advisor", check, collected)
+    if isinstance(node.get("institution"), str):
+        collected.references.append(
+            _Reference(check, node.line_of("institution"), "institution", node["institution"])
+        )
+    hours = [_weekly_hours(entry, check, collected) for entry in entries(node, "hours")]
+    absences = [_absence(entry, check) for entry in entries(node, "absences")]
+    if not fine or None in hours or None in absences:
         return None
     return Advisor(
-        node["id"], node["name"], node["institution"], district.id, node["email"],
+        node["id"], node["name"], node["institution"], district_id, node["email"],
         tuple(node["languages"]), tuple(node["topics"]), tuple(node["modes"]),
         node["appointment_minutes"], node["buffer_minutes"],
         tuple(h for h in hours if h is not None), tuple(a for a in absences if a is not None),

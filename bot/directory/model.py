@@ -158,6 +158,10 @@ class Directory:
         """Return the district a town belongs to."""
         return self.district(self.town(town_id).district_id)
 
+    def towns_of(self, district_id: str) -> tuple[Town, ...]:
+        """Return a district's towns and municipalities."""
+        return tuple(t for t in self.towns if t.district_id == district_id)
+
     def institutions_of(self, district_id: str, kind: str | None = None) -> tuple[Institution, ...]:
         """Return a district's institutions, optionally only those of one kind."""
         return tuple(
