@@ -9,6 +9,7 @@ from bot.directory.check import check
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "directory"
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "directory_broken"
+TYPOS, TWICE, FIRST = "a-typos.yml", "b-duplicates.yml", BROKEN / "a-typos.yml"
 
 
 @pytest.fixture(scope="module")
@@ -99,30 +100,29 @@ def test_broken_files_report_every_problem_with_file_and_line():
         load_directory(BROKEN)
     reported = [(Path(p.file).name, p.line, p.message) for p in caught.value.problems]
     assert reported == [
-        ("a-typos.yml", 6, "postal_codes: 4966 is not a postal code, write five digits like '49661'"),
-        ("a-typos.yml", 7, "aliases: must be a list with at least one entry"),
-        ("a-typos.yml", 9, "an institution is missing 'address'"),
-        ("a-typos.yml", 12, "unknown key 'adress' in an institution, did you mean 'address'?"),
-        ("a-typos.yml", 15, "languages: 'xx' is not one of: ar, de, en, fa, ku, pl, ro, ru, tr, uk"),
-        ("a-typos.yml", 17, "kind: 'chamber' is not one of: agentur_fuer_arbeit, "
+        (TYPOS, 6, "postal_codes: 4966 is not a postal code, write five digits like '49661'"),
+        (TYPOS, 7, "aliases: must be a list with at least one entry"),
+        (TYPOS, 9, "an institution is missing 'address'"),
+        (TYPOS, 12, "unknown key 'adress' in an institution, did you mean 'address'?"),
+        (TYPOS, 15, "languages: 'xx' is not one of: ar, de, en, fa, ku, pl, ro, ru, tr, uk"),
+        (TYPOS, 17, "kind: 'chamber' is not one of: agentur_fuer_arbeit, "
          "auslaenderbehoerde, business_network, finanzamt, gewerbeamt, hwk, ihk, jobcenter, "
          "landwirtschaftskammer, migrant_organisation, migration_counselling, "
          "recognition_counselling, startup_centre, wirtschaftsfoerderung"),
-        ("a-typos.yml", 20, "email: 'not-an-email' is not valid, write it like 'info@example.org'"),
-        ("a-typos.yml", 26, "unknown institution 'test-ihk'"),
-        ("a-typos.yml", 29, "topics: 'astrology' is not one of: business_registration, craft, "
+        (TYPOS, 20, "email: 'not-an-email' is not valid, write it like 'info@example.org'"),
+        (TYPOS, 26, "unknown institution 'test-ihk'"),
+        (TYPOS, 29, "topics: 'astrology' is not one of: business_registration, craft, "
          "financing, insurance, recognition, residence_permit, start_business, taxes"),
-        ("a-typos.yml", 30, "modes: 'carrier_pigeon' is not one of: office, office_day, phone, video"),
-        ("a-typos.yml", 34, "ends at 09:00, not after 12:00"),
-        ("a-typos.yml", 35, "start: write the time in quotes, like '09:00'"),
-        ("a-typos.yml", 36, "an office day needs `town:` (a town id)"),
-        ("a-typos.yml", 37, "unknown town 'nowhere'"),
-        ("a-typos.yml", 39, "absence ends 2025-08-01, before 2025-08-10"),
-        ("b-duplicates.yml", 2, "duplicate district id 'testkreis', first at "
-         f"{BROKEN / 'a-typos.yml'}:2"),
-        ("b-duplicates.yml", 4, "state: 'XX' is not one of: BB, BE, BW, BY, HB, HE, HH, MV, NI, "
+        (TYPOS, 30, "modes: 'carrier_pigeon' is not one of: office, office_day, phone, video"),
+        (TYPOS, 34, "ends at 09:00, not after 12:00"),
+        (TYPOS, 35, "start: write the time in quotes, like '09:00'"),
+        (TYPOS, 36, "an office day needs `town:` (a town id)"),
+        (TYPOS, 37, "unknown town 'nowhere'"),
+        (TYPOS, 39, "absence ends 2025-08-01, before 2025-08-10"),
+        (TWICE, 2, f"duplicate district id 'testkreis', first at {FIRST}:2"),
+        (TWICE, 4, "state: 'XX' is not one of: BB, BE, BW, BY, HB, HE, HH, MV, NI, "
          "NW, RP, SH, SL, SN, ST, TH"),
-        ("b-duplicates.yml", 6, f"duplicate town id 'testdorf', first at {BROKEN / 'a-typos.yml'}:6"),
+        (TWICE, 6, f"duplicate town id 'testdorf', first at {FIRST}:6"),
         ("c-syntax.yml", 4, "expected ',' or ']', but got ':'"),
         ("d-not-a-district.yml", 1, "the file must be a mapping with keys"),
     ]
@@ -137,7 +137,7 @@ def test_check_prints_a_summary_or_every_problem(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 20
     assert lines[0] == (
-        f"{BROKEN / 'a-typos.yml'}:6: postal_codes: 4966 is not a postal code, "
+        f"{FIRST}:6: postal_codes: 4966 is not a postal code, "
         "write five digits like '49661'"
     )
 

@@ -140,6 +140,10 @@ class FileCheck:
         """Record a problem at a line of this file."""
         self.problems.append(Problem(str(self.path), line, message))
 
+    def in_line_order(self) -> list[Problem]:
+        """Return the problems found so far, from the top of the file down."""
+        return sorted(self.problems, key=lambda problem: problem.line)
+
     def read(self) -> Node | None:
         """Parse the file; record a syntax error or content that is not a mapping."""
         try:
@@ -274,7 +278,7 @@ def load_directory(folder: Path) -> Directory:
             reference.file.problem(
                 reference.line, f"unknown {reference.what} {reference.wanted!r}"
             )
-    problems = [p for c in checks for p in sorted(c.problems, key=lambda p: p.line)]
+    problems = [p for check in checks for p in check.in_line_order()]
     if problems:
         raise DataFileError(problems)
     return Directory(

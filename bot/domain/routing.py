@@ -155,7 +155,7 @@ def load_routing(path: Path) -> RoutingRules:
         for node in entries(checklist_file, "checklist")
         if checklist.mapping(node, CHECKLIST_GROUP, "a checklist entry")
     )
-    problems = routing.problems + checklist.problems
+    problems = routing.in_line_order() + checklist.in_line_order()
     if problems or rules_file is None:
         raise DataFileError(problems)
     return RoutingRules(rules, groups, rules_file["outside_districts"])

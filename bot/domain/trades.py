@@ -82,7 +82,7 @@ def load_trades(path: Path) -> tuple[Trade, ...]:
                 found.append(item)
         trades.append(Trade(node["name"], tuple(found)))
     if check.problems:
-        raise DataFileError(check.problems)
+        raise DataFileError(check.in_line_order())
     return tuple(trades)
 
 
