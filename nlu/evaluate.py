@@ -47,6 +47,8 @@ RASA_ENV = {
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "PYTHONWARNINGS": "ignore",
+    # no training cache, so that train times are comparable between runs
+    "RASA_MAX_CACHE_SIZE": "0",
 }
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -462,6 +464,7 @@ def evaluate_pipeline(
                                   "concurrency": concurrency,
                                   "throughput_per_s": len(texts) / wall},
         "errors": errors,
+        "predictions": [[p, round(c, 4)] for p, c in predictions],
     }
 
 
@@ -486,9 +489,11 @@ def write_report(results: List[Dict[str, Any]], train: List[Example], tests: Lis
         "test_examples": dict(sorted(test_langs.items(), key=lambda kv: _language_order(kv[0]))),
         "notes": notes,
     }
-    (VAR / "nlu-report.json").write_text(
-        json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1)
-    )
+    (VAR / "nlu-report.json").write_text(json.dumps(
+        {"meta": meta, "results": results,
+         "tests": [[ex.language, ex.intent, ex.text] for ex in tests]},
+        ensure_ascii=False, indent=1,
+    ))
     lines = [
         "# NLU evaluation",
         "",
