@@ -27,9 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     flows_commands.add_parser("check", help="check every flow file")
     diagram = flows_commands.add_parser("diagram", help="print a flow as a Mermaid diagram")
     diagram.add_argument("name")
+    directory = commands.add_parser("directory", help="check the district directory")
+    directory.add_subparsers(dest="directory_command", required=True).add_parser(
+        "check", help="check every directory file")
     args = parser.parse_args(argv)
     settings = Settings()
     logs.configure(settings.log_level)
+    if args.command == "directory":
+        from bot.directory.check import check
+
+        return check(settings.directory_dir)
     if args.command == "flows":
         return flows_command(settings, args.flows_command, getattr(args, "name", None))
     try:

@@ -114,7 +114,8 @@ async def telegram_bot(settings: Settings, clock: Clock, fake: FakeTelegram
             yield parts
         finally:
             stop.set()
-            await asyncio.wait_for(poller, timeout=5)
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
     await parts.close()
 
 

@@ -18,7 +18,14 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.app import Lotse
@@ -102,7 +109,11 @@ class TelegramChannel:
                 if event is None:
                     return
                 outcome = await self.lotse.turns.handle(event)
-            await self.deliver(context.bot, update, outcome)
+            if outcome.result != "duplicate":
+                await self.deliver(context.bot, update, outcome)
+        except BadRequest as error:
+            log.warning("Telegram refused a reply: %s", error.message)
+            outcome = Outcome(result="refused")
         except (NetworkError, TimedOut, OSError) as error:
             self.failed.add(update.update_id)
             outcome = Outcome(result=f"failed:{type(error).__name__}")
@@ -271,7 +282,7 @@ async def poll(application: Application, channel: TelegramChannel,  # type: igno
         except RetryAfter as error:
             await asyncio.sleep(_seconds(error.retry_after))
             continue
-        except (NetworkError, TimedOut) as error:
+        except TelegramError as error:
             log.warning("getUpdates failed: %s", error)
             await asyncio.sleep(1)
             continue

@@ -64,6 +64,7 @@ class _FlowReader:
                 continue
             if step.id in steps:
                 self.problem(step.line, f"duplicate step id {step.id!r}")
+                continue
             steps[step.id] = step
         slots = data.get("slots", [])
         if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):

@@ -14,6 +14,7 @@ from bot.i18n.marker import N_
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 BACK = "nav|back"
+BACK_LABEL = N_("← Back")
 
 
 def answer_data(flow: str, step: str, value: str) -> str:
@@ -84,7 +85,7 @@ class Presenter:
         ]
         rows = _rows(buttons)
         if prompt.can_go_back:
-            rows.append((Button(self.text(N_("← Back")), BACK),))
+            rows.append((Button(self.text(BACK_LABEL), BACK),))
         return Reply(self.text(prompt.step.text, prompt.params), tuple(rows))
 
 

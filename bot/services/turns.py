@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.engine import Conversation, Engine, Output, Say
 from bot.i18n import Translations
 from bot.services import texts
-from bot.services.answers import AnswerReader
+from bot.services.answers import AnswerReader, normalized
 from bot.services.events import (
     ButtonPress,
     Command,
@@ -21,7 +21,7 @@ from bot.services.events import (
     TextMessage,
     Unsupported,
 )
-from bot.services.presenter import BACK, Presenter, parse_answer_data
+from bot.services.presenter import BACK, BACK_LABEL, Presenter, parse_answer_data
 from bot.services.understanding import Understander
 from bot.storage import conversations
 
@@ -163,6 +163,8 @@ class Turns:
         step = self.engine.current_step(conversation)
         if step is not None:
             presenter = self.present(conversation.language)
+            if normalized(text) in {"back", normalized(presenter.text(BACK_LABEL))}:
+                return self.engine.back(conversation)
             reading = await self.reader.read(step, conversation, text, presenter)
             if reading.value is not None:
                 return await self.engine.answer(conversation, reading.value, now)
