@@ -31,7 +31,7 @@ class StubUnderstander:
         return StubMeaning()
 
 
-async def measure(database_url: str, label: str) -> list[Figures]:
+async def measure(database_url: str, label: str, users: int) -> list[Figures]:
     settings = Settings(_env_file=None, database_url=database_url)
     lotse = await build(settings, understander=StubUnderstander())
     text_times: list[float] = []
@@ -55,10 +55,11 @@ async def measure(database_url: str, label: str) -> list[Figures]:
             await lotse.turns.handle(ButtonPress(sender(), "nav|back"))
 
     started = time.perf_counter()
-    await asyncio.gather(*(founder(1000 + i) for i in range(USERS)))
+    await asyncio.gather(*(founder(1000 + i) for i in range(users)))
     wall = time.perf_counter() - started
     await lotse.close()
-    rate = USERS * (2 + 4 * ROUNDS) / wall  # every turn, "back" included, over the whole run
+    rate = users * (2 + 4 * ROUNDS) / wall  # every turn, "back" included, over the whole run
+    label = f"{label}, {users} founder{'s' if users > 1 else ''}"
     return [Figures(f"{label}: button step", button_times, rate),
             Figures(f"{label}: free-text step", text_times, rate)]
 
@@ -66,12 +67,14 @@ async def measure(database_url: str, label: str) -> list[Figures]:
 async def run() -> str:
     rows: list[Figures] = []
     with tempfile.TemporaryDirectory() as tmp:
-        async with sqlite_url(Path(tmp)) as url:
-            rows += await measure(url, "SQLite")
-    async with postgres_url() as url:
-        if url is not None:
-            rows += await measure(url, "PostgreSQL")
-    lines = [f"## Turns: engine + storage ({USERS} founders at once, NLU stubbed)",
+        for users in (1, USERS):
+            async with sqlite_url(Path(tmp)) as url:
+                rows += await measure(url, "SQLite", users)
+    for users in (1, USERS):
+        async with postgres_url() as url:
+            if url is not None:
+                rows += await measure(url, "PostgreSQL", users)
+    lines = [f"## Turns: engine + storage (one founder, then {USERS} at once; NLU stubbed)",
              "", "Per second counts every turn of the run; the latencies are per kind of step.",
              "", HEADER, *(figures.row() for figures in rows)]
     if not any(f.name.startswith("PostgreSQL") for f in rows):

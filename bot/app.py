@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.domain.engine import Engine
 from bot.domain.flow_loader import load_flows
 from bot.domain.flows import FlowBook
@@ -17,7 +15,7 @@ from bot.services.actions import FlowActions
 from bot.services.turns import Turns
 from bot.services.understanding import Understander
 from bot.settings import Settings
-from bot.storage.database import migrate_async, open_engine, session_factory
+from bot.storage.database import Database, migrate_async, open_engine
 
 Clock = Callable[[], datetime]
 
@@ -37,7 +35,7 @@ class Lotse:
     """The running parts of the bot, channel-free."""
 
     settings: Settings
-    database: AsyncEngine
+    database: Database
     translations: Translations
     turns: Turns
     nlu: NluClient | None
@@ -46,7 +44,7 @@ class Lotse:
         """Close connections."""
         if self.nlu is not None:
             await self.nlu.aclose()
-        await self.database.dispose()
+        await self.database.close()
 
 
 async def build(settings: Settings, clock: Clock = utc_now,
@@ -56,11 +54,11 @@ async def build(settings: Settings, clock: Clock = utc_now,
     actions = FlowActions(translations)
     book = load_book(settings, translations, actions)
     await migrate_async(settings.database_url)
-    database = open_engine(settings.database_url)
+    database = Database(open_engine(settings.database_url))
     nlu = None
     if understander is None:
         nlu = NluClient(settings.nlu_url, timeout=settings.nlu_timeout_seconds)
         understander = nlu
-    turns = Turns(session_factory(database), Engine(book, actions), translations,
+    turns = Turns(database, Engine(book, actions), translations,
                   understander, clock)
     return Lotse(settings, database, translations, turns, nlu)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.engine import Conversation, Engine, Output, Say
 from bot.i18n import Translations
@@ -24,6 +23,7 @@ from bot.services.events import (
 from bot.services.presenter import BACK, BACK_LABEL, Presenter, parse_answer_data
 from bot.services.understanding import Understander
 from bot.storage import conversations
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,13 @@ class Turns:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        database: Database,
         engine: Engine,
         translations: Translations,
         understander: Understander,
         clock: Callable[[], datetime],
     ) -> None:
-        self.sessions = sessions
+        self.database = database
         self.engine = engine
         self.translations = translations
         self.understander = understander
@@ -56,7 +56,7 @@ class Turns:
         now = self.clock()
         update_id = event.sender.update_id
         try:
-            async with self.sessions() as session, session.begin():
+            async with self.database.transaction() as session:
                 if update_id is not None:
                     if await conversations.already_processed(session, update_id):
                         return Outcome(result="duplicate")
@@ -74,7 +74,7 @@ class Turns:
     async def group_notice(self, chat_id: int, language_code: str | None) -> Outcome:
         """Tell a group once that the bot works in private chats only."""
         now = self.clock()
-        async with self.sessions() as session, session.begin():
+        async with self.database.transaction() as session:
             first = await conversations.first_notice_in_group(session, chat_id, now)
         if not first:
             return Outcome(result="group-ignored")
@@ -83,7 +83,7 @@ class Turns:
 
     async def mark_blocked(self, chat_id: int) -> None:
         """Record that the user blocked the bot; a later message from them unblocks."""
-        async with self.sessions() as session, session.begin():
+        async with self.database.transaction() as session:
             await conversations.mark_blocked(session, chat_id, self.clock())
 
     def present(self, language: str | None) -> Presenter:

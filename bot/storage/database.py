@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -57,11 +59,34 @@ def open_engine(database_url: str) -> AsyncEngine:
         cursor = connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Return the factory of units of work."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+class Database:
+    """Units of work on one database.
+
+    SQLite allows one writer at a time; its own busy waiting is slow and unfair, so on
+    SQLite the units of work of this process queue on a lock instead. PostgreSQL locks rows.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """Open a session in a transaction; commit at the end, roll back on error."""
+        if self._lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._lock, self.sessions() as session, session.begin():
+            yield session
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self.engine.dispose()
