@@ -18,6 +18,7 @@ NLU_MODEL_HASH := nlu/models/$(NLU_MODEL_NAME).sha256
 NLU_STAMP := var/nlu-venv.stamp
 NLU_PID := var/nlu-server.pid
 NLU_LOG := var/nlu-server.log
+NLU_SERVED_HASH := var/nlu-server.sha256
 NLU_LOCAL_URL := http://$(NLU_HOST):$(NLU_PORT)
 # No telemetry, and Rasa's training cache under var/ instead of ./.rasa
 NLU_ENV := RASA_TELEMETRY_ENABLED=false RASA_CACHE_DIRECTORY=var/rasa-cache \
@@ -65,9 +66,17 @@ nlu-model: nlu-venv
 	echo "$$hash" > $(NLU_MODEL_HASH); \
 	echo "nlu: trained $(NLU_MODEL)"
 
+# A server started here whose model has since been retrained is restarted.
 nlu-start: nlu-model
 	@mkdir -p var
-	@if $(NLU_ANSWERS); then \
+	@if [ -f $(NLU_PID) ] && kill -0 "$$(cat $(NLU_PID))" 2>/dev/null \
+		&& ! cmp -s $(NLU_MODEL_HASH) $(NLU_SERVED_HASH); then \
+		pid=$$(cat $(NLU_PID)); echo "nlu: model changed, restarting the server (pid $$pid)"; \
+		kill "$$pid"; i=0; \
+		while kill -0 "$$pid" 2>/dev/null && [ $$i -lt 40 ]; do sleep 0.5; i=$$((i + 1)); done; \
+		kill -9 "$$pid" 2>/dev/null; rm -f $(NLU_PID); \
+	fi; \
+	if $(NLU_ANSWERS); then \
 		echo "nlu: server already answers at $(NLU_LOCAL_URL)"; exit 0; \
 	fi; \
 	if [ -f $(NLU_PID) ] && kill -0 "$$(cat $(NLU_PID))" 2>/dev/null; then \
@@ -76,7 +85,8 @@ nlu-start: nlu-model
 	echo "nlu: starting rasa on $(NLU_LOCAL_URL) (log $(NLU_LOG))"; \
 	$(NLU_ENV) nohup $(NLU_VENV)/bin/rasa run --enable-api -m $(NLU_MODEL) \
 		-i $(NLU_HOST) -p $(NLU_PORT) > $(NLU_LOG) 2>&1 < /dev/null & \
-	echo $$! > $(NLU_PID)
+	echo $$! > $(NLU_PID); \
+	cp $(NLU_MODEL_HASH) $(NLU_SERVED_HASH)
 
 nlu-wait:
 	@i=0; \
@@ -100,7 +110,7 @@ nlu-stop:
 			kill -9 "$$pid" 2>/dev/null || true; \
 			echo "nlu: stopped server (pid $$pid)"; \
 		fi; \
-		rm -f $(NLU_PID); \
+		rm -f $(NLU_PID) $(NLU_SERVED_HASH); \
 	else \
 		echo "nlu: no pid file, nothing to stop"; \
 	fi
