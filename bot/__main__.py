@@ -8,11 +8,10 @@ import signal
 import sys
 
 from bot import logs
-from bot.app import build, load_book
+from bot.app import build, features, load_book
 from bot.datafiles import DataFileError
 from bot.domain.diagram import mermaid
 from bot.i18n import Translations
-from bot.services.actions import FlowActions
 from bot.settings import Settings
 
 
@@ -52,7 +51,7 @@ def flows_command(settings: Settings, command: str, name: str | None) -> int:
     """Check the flows, or print one as a diagram."""
     translations = Translations(settings.locales_dir)
     try:
-        book = load_book(settings, translations, FlowActions(translations))
+        book = load_book(settings, translations, features(settings))
     except DataFileError as error:
         print(error, file=sys.stderr)
         return 1

@@ -11,7 +11,8 @@ from bot.domain.flow_loader import load_flows
 from bot.domain.flows import FlowBook
 from bot.i18n import Translations
 from bot.nlu.client import NluClient
-from bot.services.actions import FlowActions
+from bot.services import actions as language_actions
+from bot.services.turn import Handlers
 from bot.services.turns import Turns
 from bot.services.understanding import Understander
 from bot.settings import Settings
@@ -25,9 +26,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def load_book(settings: Settings, translations: Translations, actions: FlowActions) -> FlowBook:
+def features(settings: Settings) -> Handlers:
+    """Collect what every feature adds: flow actions, commands, buttons."""
+    handlers = Handlers()
+    language_actions.register(handlers)
+    return handlers
+
+
+def load_book(settings: Settings, translations: Translations, handlers: Handlers) -> FlowBook:
     """Load and check the flows; raises DataFileError with every problem."""
-    return load_flows(settings.flows_dir, actions.names, translations.knows)
+    return load_flows(settings.flows_dir, handlers.actions.keys(), translations.knows)
 
 
 @dataclass
@@ -51,14 +59,13 @@ async def build(settings: Settings, clock: Clock = utc_now,
                 understander: Understander | None = None) -> Lotse:
     """Check the data files, migrate the database and wire the services."""
     translations = Translations(settings.locales_dir)
-    actions = FlowActions(translations)
-    book = load_book(settings, translations, actions)
+    handlers = features(settings)
+    book = load_book(settings, translations, handlers)
     await migrate_async(settings.database_url)
     database = Database(open_engine(settings.database_url))
     nlu = None
     if understander is None:
         nlu = NluClient(settings.nlu_url, timeout=settings.nlu_timeout_seconds)
         understander = nlu
-    turns = Turns(database, Engine(book, actions), translations,
-                  understander, clock)
+    turns = Turns(database, Engine(book), translations, understander, clock, handlers)
     return Lotse(settings, database, translations, turns, nlu)

@@ -80,9 +80,9 @@ def _postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """Create an empty PostgreSQL database and drop it afterwards; skip without a server."""
     import asyncpg
 
     try:
@@ -98,6 +98,13 @@ async def postgres_url() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test."""
+    async with fresh_postgres_database() as url:
+        yield url
 
 
 @asynccontextmanager

@@ -2,7 +2,7 @@
 
 Pure: it holds no state between calls, does no I/O of its own and takes the
 clock as a parameter. Named actions are run through the `ActionRunner` the
-services layer passes in; they may change the conversation and add replies.
+services layer passes with each call; they may change the conversation and add replies.
 """
 
 from __future__ import annotations
@@ -76,18 +76,19 @@ class ActionRunner(Protocol):
 class Engine:
     """Moves a conversation through its flow, one user turn at a time."""
 
-    def __init__(self, book: FlowBook, actions: ActionRunner) -> None:
+    def __init__(self, book: FlowBook) -> None:
         self.book = book
-        self.actions = actions
 
-    async def start(self, conversation: Conversation, flow_id: str, now: datetime) -> list[Output]:
+    async def start(self, conversation: Conversation, flow_id: str, now: datetime,
+                    actions: ActionRunner) -> list[Output]:
         """Leave any current flow and run `flow_id` from its start."""
         conversation.flow = flow_id
         conversation.step = self.book.flows[flow_id].start
         conversation.history.clear()
-        return await self._run(conversation, now)
+        return await self._run(conversation, now, actions)
 
-    async def answer(self, conversation: Conversation, answer: str, now: datetime) -> list[Output]:
+    async def answer(self, conversation: Conversation, answer: str, now: datetime,
+                     actions: ActionRunner) -> list[Output]:
         """Take an answer to the open question and go on."""
         step = self.current_step(conversation)
         if step is None or step.question is None:
@@ -99,7 +100,7 @@ class Engine:
         conversation.slots[step.question.slot] = value
         conversation.history.append((conversation.flow, step.id))
         self._move(conversation, step.next)
-        return await self._run(conversation, now)
+        return await self._run(conversation, now, actions)
 
     def back(self, conversation: Conversation) -> list[Output]:
         """Return to the previous question."""
@@ -151,7 +152,8 @@ class Engine:
             params=dict(conversation.slots),
         )
 
-    async def _run(self, conversation: Conversation, now: datetime) -> list[Output]:
+    async def _run(self, conversation: Conversation, now: datetime, actions: ActionRunner
+                   ) -> list[Output]:
         """Run steps until a question waits for an answer or the flow ends."""
         outputs: list[Output] = []
         for _ in range(_MAX_STEPS_PER_TURN):
@@ -174,7 +176,7 @@ class Engine:
             elif step.kind is StepKind.ACTION:
                 assert step.action is not None
                 position = (conversation.flow, conversation.step)
-                outputs.extend(await self.actions.run(step.action, conversation, now))
+                outputs.extend(await actions.run(step.action, conversation, now))
                 if (conversation.flow, conversation.step) == position:
                     self._move(conversation, step.next)
             else:

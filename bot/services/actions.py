@@ -1,52 +1,30 @@
-"""The named actions that flows call, offered by the services layer."""
+"""The flow actions every conversation needs: choosing the language."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-
-from bot.domain.engine import Conversation
 from bot.domain.replies import Reply
-from bot.i18n import LANGUAGES, Translations
+from bot.i18n import LANGUAGES
+from bot.services.turn import Handlers, Turn
 
-Action = Callable[[Conversation, datetime], Awaitable[list[Reply]]]
+
+async def offer_languages(turn: Turn) -> list[Reply]:
+    """Offer the bot's languages, each in its own name."""
+    turn.conversation.slots["languages"] = [
+        {"value": code, "label": LANGUAGES[code]}
+        for code in LANGUAGES if code in turn.translations.languages
+    ]
+    return []
 
 
-class FlowActions:
-    """Runs actions by name; each may change the conversation and add replies."""
+async def set_language(turn: Turn) -> list[Reply]:
+    """Use the chosen language from now on."""
+    chosen = turn.conversation.slots.get("language")
+    if chosen in turn.translations.languages:
+        turn.conversation.language = chosen
+        turn.conversation.slots["language_name"] = LANGUAGES[chosen]
+    return []
 
-    def __init__(self, translations: Translations) -> None:
-        self.translations = translations
-        self._actions: dict[str, Action] = {
-            "offer_languages": self.offer_languages,
-            "set_language": self.set_language,
-        }
 
-    @property
-    def names(self) -> frozenset[str]:
-        """Return the names flows may use."""
-        return frozenset(self._actions)
-
-    def add(self, name: str, action: Action) -> None:
-        """Offer another action to the flows."""
-        self._actions[name] = action
-
-    async def run(self, name: str, conversation: Conversation, now: datetime) -> list[Reply]:
-        """Run the action called `name`."""
-        return await self._actions[name](conversation, now)
-
-    async def offer_languages(self, conversation: Conversation, now: datetime) -> list[Reply]:
-        """Offer the bot's languages, each in its own name."""
-        conversation.slots["languages"] = [
-            {"value": code, "label": LANGUAGES[code]}
-            for code in LANGUAGES if code in self.translations.languages
-        ]
-        return []
-
-    async def set_language(self, conversation: Conversation, now: datetime) -> list[Reply]:
-        """Use the chosen language from now on."""
-        chosen = conversation.slots.get("language")
-        if chosen in self.translations.languages:
-            conversation.language = chosen
-            conversation.slots["language_name"] = LANGUAGES[chosen]
-        return []
+def register(handlers: Handlers) -> None:
+    """Offer the language actions to the flows."""
+    handlers.actions.update(offer_languages=offer_languages, set_language=set_language)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from bot.domain.engine import Conversation, Engine, Output, Say
+from bot.domain.engine import Engine, Output, Say
 from bot.domain.flows import AnswerType, Option, Step
 from bot.i18n import SOURCE_LANGUAGE
 from bot.services import faq, texts
 from bot.services.presenter import Presenter
+from bot.services.turn import Turn
 from bot.services.understanding import Understander
 
 CONFIDENT = 0.5
@@ -52,9 +52,9 @@ class AnswerReader:
         self.engine = engine
         self.understander = understander
 
-    async def read(self, step: Step, conversation: Conversation, text: str,
-                   presenter: Presenter) -> Reading:
+    async def read(self, step: Step, turn: Turn, text: str) -> Reading:
         """Read text typed while a question is open."""
+        conversation, presenter = turn.conversation, turn.presenter
         question = step.question
         assert question is not None
         if question.type not in (AnswerType.CHOICE, AnswerType.YESNO):
@@ -73,28 +73,29 @@ class AnswerReader:
                 return Reading(outputs=[Say(answer), Say(faq.NOT_LEGAL_ADVICE)])
         return Reading(outputs=[Say(texts.CHOOSE_BUTTON)])
 
-    async def outside_flow(self, text: str, conversation: Conversation, now: datetime
-                           ) -> list[Output]:
+    async def outside_flow(self, text: str, turn: Turn) -> list[Output]:
         """Answer text typed when no question is open."""
-        meaning = await self.understander.parse(text, conversation.language or SOURCE_LANGUAGE)
+        language = turn.conversation.language or SOURCE_LANGUAGE
+        meaning = await self.understander.parse(text, language)
         if meaning.confidence < CONFIDENT:
-            return [Say(texts.NOT_UNDERSTOOD), *await self.engine.start(conversation, "menu", now)]
-        return await self.follow(meaning.intent, conversation, now)
+            return [Say(texts.NOT_UNDERSTOOD), *await self.menu(turn)]
+        return await self.follow(meaning.intent, turn)
 
-    async def follow(self, intent: str, conversation: Conversation, now: datetime
-                     ) -> list[Output]:
+    async def follow(self, intent: str, turn: Turn) -> list[Output]:
         """Do what an understood intent asks for."""
         flow = INTENT_FLOWS.get(intent)
         if flow is not None and flow in self.engine.book.flows:
-            return await self.engine.start(conversation, flow, now)
+            return await self.engine.start(turn.conversation, flow, turn.now, turn)
         answer = faq.answer_for(intent)
         if answer is not None:
-            return [Say(answer), Say(faq.NOT_LEGAL_ADVICE),
-                    *await self.engine.start(conversation, "menu", now)]
+            return [Say(answer), Say(faq.NOT_LEGAL_ADVICE), *await self.menu(turn)]
         if intent in ("thanks", "goodbye", "bot_challenge"):
             return [Say(INTENT_TEXTS[intent])]
-        reply = INTENT_TEXTS.get(intent, texts.NOT_UNDERSTOOD)
-        return [Say(reply), *await self.engine.start(conversation, "menu", now)]
+        return [Say(INTENT_TEXTS.get(intent, texts.NOT_UNDERSTOOD)), *await self.menu(turn)]
+
+    async def menu(self, turn: Turn) -> list[Output]:
+        """Show the main menu."""
+        return await self.engine.start(turn.conversation, "menu", turn.now, turn)
 
 
 def match_option(text: str, options: tuple[Option, ...], presenter: Presenter,

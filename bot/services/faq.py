@@ -9,7 +9,7 @@ NOT_LEGAL_ADVICE = N_("This is general information, not legal advice.")
 ANSWERS: dict[str, str] = {
     "ask_cost": N_(
         "The first advice is free: at the district's Wirtschaftsförderung (business "
-        "development office), the IHK (Industrie- und Handelskammer: chamber of commerce) and "
+        "support office), the IHK (Industrie- und Handelskammer: chamber of commerce) and "
         "the Handwerkskammer (chamber of crafts). Next step: book an appointment with an advisor."
     ),
     "ask_residence_permit": N_(
@@ -22,9 +22,9 @@ ANSWERS: dict[str, str] = {
     "ask_business_registration": N_(
         "Most businesses must be registered at the Gewerbeamt (trade office) of your town: "
         "this is the Gewerbeanmeldung. It costs a small fee, usually 20 to 60 euros. Bring your "
-        "passport or ID and your residence permit. Liberal professions such as translators or "
-        "IT freelancers register only with the Finanzamt (tax office). Next step: an advisor "
-        "can tell you what applies to your business."
+        "passport or ID and your residence permit. Liberal professions (freie Berufe), such as "
+        "translators, often register only with the Finanzamt (tax office); the Finanzamt decides. "
+        "Next step: an advisor can tell you what applies to your business."
     ),
     "ask_financing": N_(
         "There are several kinds of help: start-up loans of the KfW (the state development "

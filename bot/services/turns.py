@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.engine import Conversation, Engine, Output, Say
+from bot.domain.engine import Engine, Output, Say
 from bot.i18n import Translations
 from bot.services import texts
 from bot.services.answers import AnswerReader, normalized
@@ -21,6 +21,7 @@ from bot.services.events import (
     Unsupported,
 )
 from bot.services.presenter import BACK, BACK_LABEL, Presenter, parse_answer_data
+from bot.services.turn import Handlers, Turn
 from bot.services.understanding import Understander
 from bot.storage import conversations
 from bot.storage.database import Database
@@ -43,12 +44,14 @@ class Turns:
         translations: Translations,
         understander: Understander,
         clock: Callable[[], datetime],
+        handlers: Handlers,
     ) -> None:
         self.database = database
         self.engine = engine
         self.translations = translations
         self.understander = understander
         self.clock = clock
+        self.handlers = handlers
         self.reader = AnswerReader(engine, understander)
 
     async def handle(self, event: Event) -> Outcome:
@@ -62,7 +65,8 @@ class Turns:
                         return Outcome(result="duplicate")
                     conversations.mark_processed(session, update_id, now)
                 user, conversation = await conversations.load(session, event.sender.chat_id, now)
-                outcome = await self._dispatch(event, conversation, now)
+                turn = Turn(session, user, conversation, now, self.translations, self.handlers)
+                outcome = await self._dispatch(event, turn)
                 await conversations.save(session, user, conversation, now)
         except IntegrityError:
             if update_id is None:
@@ -95,8 +99,9 @@ class Turns:
         language = (language_code or "").split("-")[0].lower()
         return language if language in self.translations.languages else None
 
-    async def _dispatch(self, event: Event, conversation: Conversation, now: datetime) -> Outcome:
+    async def _dispatch(self, event: Event, turn: Turn) -> Outcome:
         """Choose what to do with the event."""
+        conversation = turn.conversation
         if conversation.language is None:
             language = self._supported(event.sender.language_code)
             if language:
@@ -104,76 +109,78 @@ class Turns:
                 conversation.slots["language"] = language
         match event:
             case Command():
-                outputs, result = await self._command(event, conversation, now), "command"
+                outputs, result = await self._command(event, turn), "command"
             case ButtonPress():
-                return await self._press(event, conversation, now)
+                return await self._press(event, turn)
             case TextMessage():
-                outputs, result = await self._text(event.text, conversation, now), "text"
+                outputs, result = await self._text(event.text, turn), "text"
             case Unsupported():
                 message = texts.VOICE if event.kind == "voice" else texts.UNSUPPORTED
-                outputs, result = self._interrupt([Say(message)], conversation), event.kind
-        return Outcome(self.present(conversation.language).render(outputs), result=result)
+                outputs, result = self._interrupt([Say(message)], turn), event.kind
+        return Outcome(turn.presenter.render(outputs), result=result)
 
-    async def _command(self, command: Command, conversation: Conversation, now: datetime
-                       ) -> list[Output]:
+    async def _command(self, command: Command, turn: Turn) -> list[Output]:
         """Run a slash command."""
         name = command.name.lower()
+        conversation = turn.conversation
+        feature = self.handlers.commands.get(name)
+        if feature is not None:
+            return await feature(turn, command.argument)
         if name == "start":
-            return await self.engine.start(conversation, START_FLOW, now)
+            return await self.engine.start(conversation, START_FLOW, turn.now, turn)
         if name == "language":
-            return await self.engine.start(conversation, LANGUAGE_FLOW, now)
+            return await self.engine.start(conversation, LANGUAGE_FLOW, turn.now, turn)
         if name == "cancel":
-            was_in_flow = conversation.waiting
+            note = texts.CANCELLED if conversation.waiting else texts.NOTHING_TO_CANCEL
             self.engine.stop(conversation)
-            note = texts.CANCELLED if was_in_flow else texts.NOTHING_TO_CANCEL
-            return [Say(note), *await self.engine.start(conversation, MENU_FLOW, now)]
+            return [Say(note), *await self.reader.menu(turn)]
         if name == "help":
-            return self._interrupt([Say(texts.HELP)], conversation)
+            return self._interrupt([Say(texts.HELP)], turn)
         if name == "privacy":
-            return self._interrupt([Say(texts.PRIVACY)], conversation)
-        return self._interrupt([Say(texts.UNKNOWN_COMMAND)], conversation)
+            return self._interrupt([Say(texts.PRIVACY)], turn)
+        return self._interrupt([Say(texts.UNKNOWN_COMMAND)], turn)
 
-    async def _press(self, press: ButtonPress, conversation: Conversation, now: datetime
-                     ) -> Outcome:
+    async def _press(self, press: ButtonPress, turn: Turn) -> Outcome:
         """Handle a pressed button; a button of an earlier question is refused kindly."""
-        presenter = self.present(conversation.language)
+        conversation, presenter = turn.conversation, turn.presenter
         if press.data == BACK and conversation.waiting:
             return Outcome(presenter.render(self.engine.back(conversation)), result="back")
+        feature = self.handlers.button_for(press.data)
+        if feature is not None:
+            return await feature(turn, press.data)
         answer = parse_answer_data(press.data)
         step = self.engine.current_step(conversation)
+        expired = Outcome(notice=presenter.text(texts.BUTTON_EXPIRED), result="stale-button")
         if answer is None or step is None or (answer[0], answer[1]) != (conversation.flow, step.id):
-            return Outcome(notice=presenter.text(texts.BUTTON_EXPIRED), result="stale-button")
+            return expired
         option = next((o for o in self.engine.options(step, conversation)
                        if o.value == answer[2]), None)
         if option is None:
-            return Outcome(notice=presenter.text(texts.BUTTON_EXPIRED), result="stale-button")
+            return expired
         translated = step.question is not None and step.question.options_from is not None
         chosen = presenter.label(option, translated)
-        outputs = await self.engine.answer(conversation, option.value, now)
-        language_presenter = self.present(conversation.language)
-        return Outcome(language_presenter.render(outputs), chosen=chosen, result="answer")
+        outputs = await self.engine.answer(conversation, option.value, turn.now, turn)
+        return Outcome(turn.presenter.render(outputs), chosen=chosen, result="answer")
 
-    async def _text(self, text: str, conversation: Conversation, now: datetime) -> list[Output]:
+    async def _text(self, text: str, turn: Turn) -> list[Output]:
         """Handle typed text: an answer, a side question, or a wish outside any flow."""
         text = texts.clean(text)
         if not text:
-            return self._interrupt([Say(texts.EMPTY)], conversation)
+            return self._interrupt([Say(texts.EMPTY)], turn)
         if len(text) > MAX_TEXT:
-            return self._interrupt([Say(texts.TOO_LONG)], conversation)
-        step = self.engine.current_step(conversation)
-        if step is not None:
-            presenter = self.present(conversation.language)
-            if normalized(text) in {"back", normalized(presenter.text(BACK_LABEL))}:
-                return self.engine.back(conversation)
-            reading = await self.reader.read(step, conversation, text, presenter)
-            if reading.value is not None:
-                return await self.engine.answer(conversation, reading.value, now)
-            return self._interrupt(reading.outputs, conversation)
-        return await self.reader.outside_flow(text, conversation, now)
+            return self._interrupt([Say(texts.TOO_LONG)], turn)
+        step = self.engine.current_step(turn.conversation)
+        if step is None:
+            return await self.reader.outside_flow(text, turn)
+        if normalized(text) in {"back", normalized(turn.presenter.text(BACK_LABEL))}:
+            return self.engine.back(turn.conversation)
+        reading = await self.reader.read(step, turn, text)
+        if reading.value is not None:
+            return await self.engine.answer(turn.conversation, reading.value, turn.now, turn)
+        return self._interrupt(reading.outputs, turn)
 
-    def _interrupt(self, outputs: list[Output], conversation: Conversation) -> list[Output]:
+    def _interrupt(self, outputs: list[Output], turn: Turn) -> list[Output]:
         """Show something, then the open question again so the founder can go on."""
-        if self.engine.current_step(conversation) is None:
+        if self.engine.current_step(turn.conversation) is None:
             return outputs
-        return [*outputs, self.engine.prompt(conversation)]
-
+        return [*outputs, self.engine.prompt(turn.conversation)]
