@@ -44,6 +44,8 @@ class ConsoleChat:
             self.output.write(f"→ {outcome.chosen}\n")
         for reply in outcome.replies:
             self.print_reply(reply)
+        for chat_id, reply in outcome.others:
+            self.output.write(f"[to chat {chat_id}] {reply.text}\n\n")
         self.output.flush()
 
     def print_reply(self, reply: Reply) -> None:

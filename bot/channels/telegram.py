@@ -145,11 +145,13 @@ class TelegramChannel:
         chat = update.effective_chat
         if chat is None:
             return
-        try:
-            for reply in outcome.replies:
-                await send(bot, chat.id, reply)
-        except Forbidden:
-            await self.lotse.turns.mark_blocked(chat.id)
+        for chat_id, replies in [(chat.id, outcome.replies),
+                                 *((other, [reply]) for other, reply in outcome.others)]:
+            try:
+                for reply in replies:
+                    await send(bot, chat_id, reply)
+            except Forbidden:
+                await self.lotse.turns.mark_blocked(chat_id)
 
     def _log(self, update: Update, outcome: Outcome | None, started: float) -> None:
         """Write one structured line per update, without any message text."""

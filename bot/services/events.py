@@ -54,9 +54,10 @@ Event = TextMessage | ButtonPress | Command | Unsupported
 
 @dataclass
 class Outcome:
-    """What the bot answers to one event."""
+    """What the bot answers to one event; `others` go to other chats (advisors)."""
 
     replies: list[Reply] = field(default_factory=list)
+    others: list[tuple[int, Reply]] = field(default_factory=list)
     chosen: str | None = None
     notice: str | None = None
     result: str = "ok"

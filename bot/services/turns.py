@@ -67,7 +67,10 @@ class Turns:
                 user, conversation = await conversations.load(session, event.sender.chat_id, now)
                 turn = Turn(session, user, conversation, now, self.translations, self.handlers)
                 outcome = await self._dispatch(event, turn)
+                for hook in self.handlers.after_turn:
+                    await hook(turn)
                 await conversations.save(session, user, conversation, now)
+                outcome.others.extend(turn.others)
         except IntegrityError:
             if update_id is None:
                 raise
@@ -125,7 +128,9 @@ class Turns:
         conversation = turn.conversation
         feature = self.handlers.commands.get(name)
         if feature is not None:
-            return await feature(turn, command.argument)
+            outputs = await feature(turn, command.argument)
+            if outputs is not None:
+                return outputs
         if name == "start":
             return await self.engine.start(conversation, START_FLOW, turn.now, turn)
         if name == "language":
