@@ -6,12 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.directory import load_directory
 from bot.domain.engine import Engine
 from bot.domain.flow_loader import load_flows
 from bot.domain.flows import FlowBook
+from bot.domain.routing import load_routing
+from bot.domain.trades import load_trades
 from bot.i18n import Translations
 from bot.nlu.client import NluClient
 from bot.services import actions as language_actions
+from bot.services.precheck import Precheck
 from bot.services.turn import Handlers
 from bot.services.turns import Turns
 from bot.services.understanding import Understander
@@ -27,9 +31,13 @@ def utc_now() -> datetime:
 
 
 def features(settings: Settings) -> Handlers:
-    """Collect what every feature adds: flow actions, commands, buttons."""
+    """Load the district's data and collect what every feature adds to the conversation."""
+    directory = load_directory(settings.directory_dir)
+    rules = load_routing(settings.directory_dir / "routing.yml")
+    trades = load_trades(settings.directory_dir / "meister_trades.yml")
     handlers = Handlers()
     language_actions.register(handlers)
+    Precheck(directory, rules, trades).register(handlers)
     return handlers
 
 

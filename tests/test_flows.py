@@ -33,11 +33,18 @@ def test_every_problem_is_named_with_file_and_line() -> None:
         "broken.yml:12: condition uses unknown slot 'mood'",
         "broken.yml:20: step 'jump' goes to unknown flow 'elsewhere'",
         "broken.yml:22: unknown action 'launch_rocket'; known: offer_languages",
-        "broken.yml:17: step 'lonely' can never be reached",
         "broken.yml:17: unknown message 'Nobody comes here': not in the catalogs",
     ]
     for line in expected:
         assert any(problem.startswith(line) for problem in found), (line, found)
+
+
+def test_unreachable_steps_are_named(tmp_path: Path) -> None:
+    (tmp_path / "island.yml").write_text(
+        "flow: island\nsteps:\n  - say: Hello\n    next: END\n  - id: lonely\n    say: Bye\n",
+        encoding="utf-8",
+    )
+    assert problems_in(tmp_path) == ["island.yml:5: step 'lonely' can never be reached"]
 
 
 def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
@@ -67,6 +74,6 @@ def test_diagram_shows_steps_and_branches() -> None:
     book = load_flows(ROOT / "flows")
     diagram = mermaid(book.flows["precheck"])
     assert diagram.startswith("flowchart TD")
-    assert "craft -->|business_kind == 'craft'| meister" in diagram
-    assert "craft -->|else| stage" in diagram
+    assert "is_craft -->|business_kind == 'craft'| trade" in diagram
+    assert "is_craft -->|else| town" in diagram
     assert "to_menu -.-> FLOW_menu[[menu]]" in diagram

@@ -18,6 +18,7 @@ from bot.domain.replies import Reply
 from bot.i18n.marker import N_
 
 UNKNOWN = "unknown"
+RESUMING = "_resuming"  # a slot: while true, questions already answered are passed over
 _MAX_STEPS_PER_TURN = 200
 
 
@@ -162,6 +163,11 @@ class Engine:
                 self.stop(conversation)
                 return outputs
             if step.kind is StepKind.ASK:
+                assert step.question is not None and conversation.flow is not None
+                if conversation.slots.get(RESUMING) and step.question.slot in conversation.slots:
+                    conversation.history.append((conversation.flow, step.id))
+                    self._move(conversation, step.next)
+                    continue
                 outputs.append(self.prompt(conversation))
                 return outputs
             if step.kind is StepKind.SAY:

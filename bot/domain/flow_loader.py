@@ -21,9 +21,11 @@ from bot.domain.flows import (
     StepKind,
 )
 
-_ID = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,15}$")  # flow and step ids travel in button data
+_SLOT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _STEP_KEYS = {kind.value for kind in StepKind} | {
     "id", "slot", "type", "options", "options_from", "max_length", "min", "max", "unknown", "next",
+    "topic",
 }
 _FLOW_KEYS = {"flow", "description", "slots", "steps"}
 _VALUE_LIMIT = 24  # button data is at most 64 bytes: "a|flow|step|value"
@@ -126,7 +128,7 @@ class _FlowReader:
     def question(self, raw: Node, step_id: str) -> Question | None:
         """Read what an `ask` step expects."""
         slot = raw.get("slot")
-        if not isinstance(slot, str) or not _ID.match(slot):
+        if not isinstance(slot, str) or not _SLOT.match(slot):
             self.problem(raw.line_of("slot"), f"question {step_id!r} needs a 'slot' to fill")
             return None
         try:
@@ -141,6 +143,7 @@ class _FlowReader:
             self.problem(raw.line, f"choice {step_id!r} needs 'options' or 'options_from'")
         return Question(
             slot=slot, type=answer_type, options=options,
+            topic=str(raw["topic"]).strip() if raw.get("topic") else None,
             options_from=str(options_from) if options_from else None,
             max_length=int(raw.get("max_length", 500)),
             minimum=raw.get("min"), maximum=raw.get("max"),
@@ -216,7 +219,8 @@ def load_flows(
             continue
         flows[flow.id] = flow
     book = FlowBook(flows)
-    problems.extend(_check_links(book, set(actions)))
+    unreadable = {problem.file for problem in problems}
+    problems.extend(_check_links(book, set(actions), unreadable))
     if known_text is not None:
         problems.extend(
             Problem(flow.file, line, f"unknown message {text[:60]!r}: not in the catalogs")
@@ -228,8 +232,8 @@ def load_flows(
     return book
 
 
-def _check_links(book: FlowBook, actions: set[str]) -> list[Problem]:
-    """Check targets, actions, slots and reachability across all flows."""
+def _check_links(book: FlowBook, actions: set[str], unreadable: set[str]) -> list[Problem]:
+    """Check targets, actions, slots and reachability (unless parts could not be read)."""
     problems: list[Problem] = []
     filled = {step.question.slot for flow in book.flows.values()
               for step in flow.steps.values() if step.question}
@@ -253,6 +257,8 @@ def _check_links(book: FlowBook, actions: set[str]) -> list[Problem]:
             source = step.question.options_from if step.question else None
             if source and source not in declared:
                 report(step, f"options come from unknown slot {source!r}")
+        if flow.file in unreadable:
+            continue
         for step_id in flow.steps.keys() - _reachable(flow):
             report(flow.steps[step_id], f"step {step_id!r} can never be reached")
     return problems

@@ -51,6 +51,7 @@ class Question:
 
     slot: str
     type: AnswerType
+    topic: str | None = None
     options: tuple[Option, ...] = ()
     options_from: str | None = None
     max_length: int = 500
@@ -121,5 +122,7 @@ class FlowBook:
                 if step.text:
                     yield flow, step.line, step.text
                 if step.question:
+                    if step.question.topic:
+                        yield flow, step.line, step.question.topic
                     for option in step.question.options:
                         yield flow, step.line, option.label

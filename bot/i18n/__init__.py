@@ -15,6 +15,14 @@ SOURCE_LANGUAGE = "en"
 LANGUAGES: dict[str, str] = {
     "de": "Deutsch",
     "en": "English",
+    "ar": "العربية",
+    "tr": "Türkçe",
+    "ru": "Русский",
+    "uk": "Українська",
+    "fa": "فارسی / دری",
+    "pl": "Polski",
+    "ro": "Română",
+    "ku": "Kurdî (Kurmancî)",
 }
 RIGHT_TO_LEFT = frozenset({"ar", "fa"})
 

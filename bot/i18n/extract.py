@@ -7,7 +7,7 @@ from typing import IO, Any
 
 import yaml
 
-TEXT_KEYS = frozenset({"say", "ask", "label", "reason", "bring"})
+TEXT_KEYS = frozenset({"say", "ask", "label", "reason", "bring", "topic"})
 
 
 def extract_flow_texts(

@@ -65,7 +65,8 @@ class Turns:
                         return Outcome(result="duplicate")
                     conversations.mark_processed(session, update_id, now)
                 user, conversation = await conversations.load(session, event.sender.chat_id, now)
-                turn = Turn(session, user, conversation, now, self.translations, self.handlers)
+                turn = Turn(session, user, conversation, now, self.translations, self.handlers,
+                            self.engine.book)
                 outcome = await self._dispatch(event, turn)
                 for hook in self.handlers.after_turn:
                     await hook(turn)
