@@ -51,7 +51,7 @@ def flows_command(settings: Settings, command: str, name: str | None) -> int:
     """Check the flows, or print one as a diagram."""
     translations = Translations(settings.locales_dir)
     try:
-        book = load_book(settings, translations, features(settings))
+        book = load_book(settings, features(settings), translations)
     except DataFileError as error:
         print(error, file=sys.stderr)
         return 1

@@ -15,6 +15,11 @@ from bot.domain.trades import load_trades
 from bot.i18n import Translations
 from bot.nlu.client import NluClient
 from bot.services import actions as language_actions
+from bot.services import appointments, language_switch
+from bot.services.advisors import Advisors
+from bot.services.booking import booking_rules
+from bot.services.language_switch import LanguageSwitch
+from bot.services.mail import Mailer
 from bot.services.precheck import Precheck
 from bot.services.turn import Handlers
 from bot.services.turns import Turns
@@ -37,13 +42,22 @@ def features(settings: Settings) -> Handlers:
     trades = load_trades(settings.directory_dir / "meister_trades.yml")
     handlers = Handlers()
     language_actions.register(handlers)
+    language_switch.register(handlers)
     Precheck(directory, rules, trades).register(handlers)
+    appointments.register(handlers, booking_rules(settings, directory, rules))
+    Advisors(settings, directory, Mailer(settings)).register(handlers)
     return handlers
 
 
-def load_book(settings: Settings, translations: Translations, handlers: Handlers) -> FlowBook:
-    """Load and check the flows; raises DataFileError with every problem."""
-    return load_flows(settings.flows_dir, handlers.actions.keys(), translations.knows)
+def load_book(settings: Settings, handlers: Handlers,
+              translations: Translations | None = None) -> FlowBook:
+    """Load and check the flows; with translations, also that every text was extracted.
+
+    Raises DataFileError with every problem. At start-up the bot skips the catalog check:
+    a text missing there is shown in English and logged (see bot.i18n).
+    """
+    known = translations.knows if translations is not None else None
+    return load_flows(settings.flows_dir, handlers.actions.keys(), known)
 
 
 @dataclass
@@ -68,12 +82,13 @@ async def build(settings: Settings, clock: Clock = utc_now,
     """Check the data files, migrate the database and wire the services."""
     translations = Translations(settings.locales_dir)
     handlers = features(settings)
-    book = load_book(settings, translations, handlers)
+    book = load_book(settings, handlers)
     await migrate_async(settings.database_url)
     database = Database(open_engine(settings.database_url))
     nlu = None
     if understander is None:
         nlu = NluClient(settings.nlu_url, timeout=settings.nlu_timeout_seconds)
         understander = nlu
-    turns = Turns(database, Engine(book), translations, understander, clock, handlers)
+    turns = Turns(database, Engine(book), translations, understander, clock, handlers,
+                  LanguageSwitch())
     return Lotse(settings, database, translations, turns, nlu)

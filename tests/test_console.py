@@ -33,10 +33,10 @@ def test_first_conversation_through_the_console(tmp_path: Path) -> None:
     menu = "What would you like to do?\n  1) Check my business idea\n  2) Book an appointment"
     assert menu in output
     assert "What is your business idea?" in output
-    assert "→ Craft (for example hairdresser, baker, electrician)\nDo you have a Meister" in output
-    after_back = output.split("Do you have a Meister")[1]
+    assert "→ Craft (for example hairdresser, baker, electrician)\nWhich craft is it?" in output
+    after_back = output.split("Which craft is it?")[1]
     assert "What kind of business is it?" in after_back
-    assert "→ Trade or shop\nHow far along are you?" in output
+    assert "→ Trade or shop\nIn which town or municipality" in output
     assert output.rstrip().endswith("4) Privacy")
     assert "Okay, I stopped the questions." in output
 

@@ -63,7 +63,7 @@ class Precheck:
 
     async def resume(self, turn: Turn) -> list[Reply]:
         """Pass over the questions answered before, if the founder has started already."""
-        flow = turn.book.flows[PRECHECK]
+        flow = turn.engine.book.flows[PRECHECK]
         slots = turn.conversation.slots
         if not any(_asked_slot(step) in slots for step in flow.steps.values()):
             return []
@@ -140,7 +140,7 @@ class Precheck:
         """Ask the chosen question again; then pass over the others up to the summary."""
         conversation = turn.conversation
         step_id = str(conversation.slots.pop("change_step"))
-        step = turn.book.step(PRECHECK, step_id)
+        step = turn.engine.book.step(PRECHECK, step_id)
         slot = _asked_slot(step)
         for name in (slot, *DEPENDENT_SLOTS.get(slot, ())):
             conversation.slots.pop(name, None)
@@ -171,7 +171,7 @@ class Precheck:
 
     def answered(self, turn: Turn) -> list[tuple[Step, Any]]:
         """Return the questions of this check that were asked, in order, with their answers."""
-        flow: Flow = turn.book.flows[PRECHECK]
+        flow: Flow = turn.engine.book.flows[PRECHECK]
         slots = turn.conversation.slots
         seen: list[tuple[Step, Any]] = []
         for flow_id, step_id in turn.conversation.history:

@@ -8,8 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.engine import Conversation, Output
-from bot.domain.flows import FlowBook
+from bot.domain.engine import Conversation, Engine, Output
 from bot.domain.replies import Reply
 from bot.i18n import Translations
 from bot.services.events import Outcome
@@ -56,7 +55,7 @@ class Turn:
     now: datetime
     translations: Translations
     handlers: Handlers
-    book: FlowBook
+    engine: Engine
     others: list[tuple[int, Reply]] = field(default_factory=list)
 
     def tell(self, chat_id: int, reply: Reply) -> None:

@@ -20,6 +20,7 @@ from bot.services.events import (
     TextMessage,
     Unsupported,
 )
+from bot.services.language_switch import LanguageSwitch
 from bot.services.presenter import BACK, BACK_LABEL, Presenter, parse_answer_data
 from bot.services.turn import Handlers, Turn
 from bot.services.understanding import Understander
@@ -45,6 +46,7 @@ class Turns:
         understander: Understander,
         clock: Callable[[], datetime],
         handlers: Handlers,
+        switch: LanguageSwitch | None = None,
     ) -> None:
         self.database = database
         self.engine = engine
@@ -52,6 +54,7 @@ class Turns:
         self.understander = understander
         self.clock = clock
         self.handlers = handlers
+        self.switch = switch
         self.reader = AnswerReader(engine, understander)
 
     async def handle(self, event: Event) -> Outcome:
@@ -66,7 +69,7 @@ class Turns:
                     conversations.mark_processed(session, update_id, now)
                 user, conversation = await conversations.load(session, event.sender.chat_id, now)
                 turn = Turn(session, user, conversation, now, self.translations, self.handlers,
-                            self.engine.book)
+                            self.engine)
                 outcome = await self._dispatch(event, turn)
                 for hook in self.handlers.after_turn:
                     await hook(turn)
@@ -118,6 +121,8 @@ class Turns:
                 return await self._press(event, turn)
             case TextMessage():
                 outputs, result = await self._text(event.text, turn), "text"
+                if self.switch is not None:
+                    outputs.extend(await self.switch.observe(turn, event.text))
             case Unsupported():
                 message = texts.VOICE if event.kind == "voice" else texts.UNSUPPORTED
                 outputs, result = self._interrupt([Say(message)], turn), event.kind
