@@ -29,3 +29,11 @@ class Settings(BaseSettings):
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
     log_pseudonym_key: SecretStr = SecretStr("change-me")
+    telegram_bot_username: str | None = None
+    public_base_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "lotse@localhost"
