@@ -15,6 +15,7 @@ run: $(VENV_STAMP) locales nlu-start
 test: $(VENV_STAMP) locales nlu-model nlu-start lint types
 	$(PY) -m bot flows check
 	$(PY) -m bot directory check
+	$(MAKE) --no-print-directory nlu-wait
 	NLU_URL=$(NLU_LOCAL_URL) $(PY) -m pytest -q
 
 # The inner loop: seconds, no NLU server, no subprocesses.
@@ -43,7 +44,7 @@ locales: $(MO)
 
 # For developers after changing texts: collect them and update every catalog.
 messages: $(VENV_STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k Nn_:1,2 --no-location --sort-output \
 		-o locales/messages.pot --project Lotse --copyright-holder "Lotse" .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
 

@@ -4,3 +4,8 @@
 def N_(message: str) -> str:
     """Return the text unchanged; `pybabel extract` collects it."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_
+    """Return a counted text's two English forms unchanged; extracted as a plural entry."""
+    return singular, plural

@@ -10,7 +10,7 @@ from bot.domain.flows import Flow, Step
 from bot.domain.replies import Reply
 from bot.domain.routing import Referral, RoutingRules, checklist, route
 from bot.domain.trades import Trade, needs_meister
-from bot.i18n.marker import N_
+from bot.i18n.marker import N_, Nn_
 from bot.services.answer_labels import SOMEWHERE_ELSE, answer_label
 from bot.services.faq import NOT_LEGAL_ADVICE
 from bot.services.presenter import Presenter
@@ -24,6 +24,7 @@ DEPENDENT_SLOTS = {"town_text": ("town_choice", "district_choice")}
 # Where the place answers lead, kept with the answers for routing and the advisor.
 PLACE_SLOTS = ("town", "district", "outside_districts")
 
+FOUND = Nn_("I found {count} place for „{typed}“.", "I found {count} places for „{typed}“.")
 WELCOME_BACK = N_("Welcome back! Let us go on where you stopped.")
 YOUR_ANSWERS = N_("Your answers:")
 WHO_CAN_HELP = N_("Thank you! These offices can help you:")
@@ -86,11 +87,13 @@ class Precheck:
             self._place(slots, towns[0].id)
             slots["town_matches"] = "one"
         elif towns:
+            found = turn.presenter.plural(FOUND, len(towns), {"typed": text})
             slots["town_matches"] = "many"
             slots["town_options"] = [
                 {"value": town.id, "label": f"{town.name} ({', '.join(town.postal_codes[:2])})"}
                 for town in towns[:8]
             ]
+            return [Reply(found)]
         else:
             slots["town_matches"] = "none"
             slots["district_options"] = [

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.domain.engine import Output, Prompt, Say
 from bot.domain.flows import Option
 from bot.domain.replies import Button, Reply
-from bot.i18n import RIGHT_TO_LEFT, Translations
+from bot.i18n import RIGHT_TO_LEFT, SOURCE_LANGUAGE, Translations, dates
 from bot.i18n.marker import N_
 
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 BACK = "nav|back"
 BACK_LABEL = N_("← Back")
+WHEN = N_("{day}, {time} (German time)")
 
 
 def answer_data(flow: str, step: str, value: str) -> str:
@@ -52,6 +54,19 @@ class Presenter:
         values = _Params({key: self.isolate(value) for key, value in params.items()})
         return translated.format_map(values)
 
+    def plural(self, forms: tuple[str, str], count: int,
+               params: Mapping[str, Any] | None = None) -> str:
+        """Translate a counted text (marked with Nn_) in the form `count` needs."""
+        translated = self.translations.ngettext(self.language, forms[0], forms[1], count)
+        values = {"count": count, **(params or {})}
+        return translated.format_map(_Params({k: self.isolate(v) for k, v in values.items()}))
+
+    def when(self, moment: datetime) -> str:
+        """Return a date and time in Berlin, in this language, saying it is German time."""
+        language = self.language or SOURCE_LANGUAGE
+        return self.text(WHEN, {"day": dates.day(moment, language),
+                                "time": dates.clock(moment, language)})
+
     def isolate(self, value: Any) -> str:
         """Wrap a value in Unicode isolates in right-to-left languages."""
         text = "" if value is None else str(value)
@@ -60,8 +75,8 @@ class Presenter:
         return text
 
     def label(self, option: Option, translated: bool) -> str:
-        """Return the label of a button in this language."""
-        return option.label if translated else self.text(option.label)
+        """Return the label of a button in this language; names and dates are isolated."""
+        return self.isolate(option.label) if translated else self.text(option.label)
 
     def render(self, outputs: Iterable[Output]) -> list[Reply]:
         """Render engine output as replies."""
