@@ -6,6 +6,6 @@ def N_(message: str) -> str:
     return message
 
 
-def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
     """Return a counted text's two English forms unchanged; extracted as a plural entry."""
     return singular, plural
