@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.app import Lotse, build
@@ -20,6 +21,7 @@ from tests.faketelegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-the-fake-server"
+NLU_URL = os.environ.get("NLU_URL", "http://127.0.0.1:5005")
 POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -130,3 +132,26 @@ async def telegram_bot(settings: Settings, clock: Clock, fake: FakeTelegram
 async def bot(settings: Settings, clock: Clock, fake: FakeTelegram) -> AsyncIterator[Lotse]:
     async with telegram_bot(settings, clock, fake) as parts:
         yield parts
+
+
+def server_answers() -> str | None:
+    """Return None if the server answers GET /, else why not."""
+    try:
+        response = httpx.get(f"{NLU_URL}/", timeout=2.0)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None if response.status_code == 200 else f"GET / answered {response.status_code}"
+
+
+@pytest.fixture(scope="session")
+def live_server() -> str:
+    problem = server_answers()
+    if problem is not None:
+        message = (
+            f"Rasa NLU server at {NLU_URL} is not answering ({problem}); "
+            "run `make nlu-start nlu-wait`"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return NLU_URL

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from bot.nlu import Entity, KeywordFallback, NluClient
 
 pytestmark = pytest.mark.nlu
 
-NLU_URL = os.environ.get("NLU_URL", "http://127.0.0.1:5005")
 
 # One example per language with the intent the model must find.
 EXAMPLES = [
@@ -28,29 +25,6 @@ EXAMPLES = [
     ("ro", "Cum îmi recunosc diploma din străinătate?", "ask_recognition"),
     ("ku", "Spas ji bo alîkariyê", "thanks"),
 ]
-
-
-def server_answers() -> str | None:
-    """Return None if the server answers GET /, else why not."""
-    try:
-        response = httpx.get(f"{NLU_URL}/", timeout=2.0)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None if response.status_code == 200 else f"GET / answered {response.status_code}"
-
-
-@pytest.fixture(scope="module")
-def live_server() -> str:
-    problem = server_answers()
-    if problem is not None:
-        message = (
-            f"Rasa NLU server at {NLU_URL} is not answering ({problem}); "
-            "run `make nlu-start nlu-wait`"
-        )
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return NLU_URL
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 
 from bot.domain.engine import Engine, Output, Say
 from bot.domain.flows import AnswerType, Option, Step
+from bot.domain.replies import Button, Reply
 from bot.i18n import SOURCE_LANGUAGE
+from bot.i18n.marker import N_
 from bot.services import faq, texts
+from bot.services.events import Outcome
 from bot.services.presenter import Presenter
 from bot.services.turn import Turn
 from bot.services.understanding import Understander
@@ -27,7 +30,36 @@ INTENT_TEXTS = {
     "bot_challenge": texts.BOT_CHALLENGE,
     "help": texts.HELP,
 }
+INTENT_COMMANDS = {
+    "my_appointments": "appointments",
+    "cancel_appointment": "appointments",
+    "reschedule_appointment": "appointments",
+}
 YES_NO = {"affirm": "yes", "deny": "no"}
+CLARIFY = "i"
+MAYBE = 0.15
+# What the founder may have meant, as buttons of the clarifying question.
+INTENT_LABELS = {
+    "start_business": N_("Check my business idea"),
+    "book_appointment": N_("Book an appointment"),
+    "ask_human": N_("Talk to a person"),
+    "my_appointments": N_("See my appointments"),
+    "cancel_appointment": N_("Cancel my appointment"),
+    "reschedule_appointment": N_("Move my appointment"),
+    "ask_cost": N_("Is the advice free?"),
+    "ask_residence_permit": N_("Self-employment and my residence permit"),
+    "ask_business_registration": N_("Registering a business"),
+    "ask_financing": N_("Money and grants for founders"),
+    "ask_recognition": N_("Recognition of qualifications"),
+    "ask_taxes": N_("Taxes"),
+    "ask_insurance": N_("Insurance"),
+    "ask_language_support": N_("Advice in my language"),
+    "ask_location": N_("Where and how we meet"),
+    "change_language": N_("Change the language"),
+    "help": N_("What can you do?"),
+}
+DID_YOU_MEAN = N_("I am not sure I understood. Did you mean one of these?")
+SOMETHING_ELSE = N_("Something else")
 
 
 @dataclass
@@ -52,16 +84,21 @@ class AnswerReader:
         self.engine = engine
         self.understander = understander
 
-    async def read(self, step: Step, turn: Turn, text: str) -> Reading:
-        """Read text typed while a question is open."""
-        conversation, presenter = turn.conversation, turn.presenter
+    def match(self, step: Step, turn: Turn, text: str) -> str | None:
+        """Return the option a text names, when the open question offers options."""
         question = step.question
         assert question is not None
+        options = self.engine.options(step, turn.conversation)
+        return match_option(text, options, turn.presenter, question.options_from is not None)
+
+    async def read(self, step: Step, turn: Turn, text: str) -> Reading:
+        """Read text typed while a question is open: an answer, or a side question."""
+        question = step.question
+        assert question is not None
+        conversation = turn.conversation
         if question.type not in (AnswerType.CHOICE, AnswerType.YESNO):
             return Reading(value=text)
-        options = self.engine.options(step, conversation)
-        translated = question.options_from is not None
-        value = match_option(text, options, presenter, translated)
+        value = self.match(step, turn, text)
         if value is not None:
             return Reading(value=value)
         meaning = await self.understander.parse(text, conversation.language or SOURCE_LANGUAGE)
@@ -77,12 +114,32 @@ class AnswerReader:
         """Answer text typed when no question is open."""
         language = turn.conversation.language or SOURCE_LANGUAGE
         meaning = await self.understander.parse(text, language)
-        if meaning.confidence < CONFIDENT:
+        if meaning.confidence >= CONFIDENT:
+            return await self.follow(meaning.intent, turn)
+        likely = [intent for intent, confidence in meaning.ranking[:3]
+                  if confidence >= MAYBE and intent in INTENT_LABELS]
+        if len(likely) < 2:
             return [Say(texts.NOT_UNDERSTOOD), *await self.menu(turn)]
-        return await self.follow(meaning.intent, turn)
+        return [clarifying_question(likely, turn.presenter)]
+
+    async def clarified(self, turn: Turn, data: str) -> Outcome:
+        """Follow the meaning the founder chose from the clarifying question."""
+        intent = data.removeprefix(f"{CLARIFY}|")
+        presenter = turn.presenter
+        if intent not in INTENT_LABELS:
+            return Outcome(presenter.render(await self.menu(turn)),
+                           chosen=presenter.text(SOMETHING_ELSE), result="clarified")
+        outputs = await self.follow(intent, turn)
+        return Outcome(presenter.render(outputs), chosen=presenter.text(INTENT_LABELS[intent]),
+                       result="clarified")
 
     async def follow(self, intent: str, turn: Turn) -> list[Output]:
         """Do what an understood intent asks for."""
+        command = turn.handlers.commands.get(INTENT_COMMANDS.get(intent, ""))
+        if command is not None:
+            outputs = await command(turn, "")
+            if outputs is not None:
+                return outputs
         flow = INTENT_FLOWS.get(intent)
         if flow is not None and flow in self.engine.book.flows:
             return await self.engine.start(turn.conversation, flow, turn.now, turn)
@@ -91,26 +148,38 @@ class AnswerReader:
             return [Say(answer), Say(faq.NOT_LEGAL_ADVICE), *await self.menu(turn)]
         if intent in ("thanks", "goodbye", "bot_challenge"):
             return [Say(INTENT_TEXTS[intent])]
-        return [Say(INTENT_TEXTS.get(intent, texts.NOT_UNDERSTOOD)), *await self.menu(turn)]
+        return [Say(INTENT_TEXTS.get(intent, texts.OUT_OF_SCOPE)), *await self.menu(turn)]
 
     async def menu(self, turn: Turn) -> list[Output]:
         """Show the main menu."""
         return await self.engine.start(turn.conversation, "menu", turn.now, turn)
 
 
+def clarifying_question(intents: list[str], presenter: Presenter) -> Reply:
+    """Ask which of the likeliest meanings the founder had in mind."""
+    rows = [(Button(presenter.text(INTENT_LABELS[intent]), f"{CLARIFY}|{intent}"),)
+            for intent in intents]
+    rows.append((Button(presenter.text(SOMETHING_ELSE), f"{CLARIFY}|other"),))
+    return Reply(presenter.text(DID_YOU_MEAN), tuple(rows))
+
+
 def match_option(text: str, options: tuple[Option, ...], presenter: Presenter,
                  translated: bool) -> str | None:
-    """Return the value of the option the text names, in the user's language or English."""
+    """Return the value of the option the text names, in the user's language or English.
+
+    A number picks the option at that place; otherwise the whole text must be a label or a
+    value, or a label must contain it (or it a label) without doubt.
+    """
     typed = normalized(text)
     if typed.isdigit() and 1 <= int(typed) <= len(options):
         return options[int(typed) - 1].value
-    names: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
     for option in options:
-        for name in (presenter.label(option, translated), option.label, option.value):
-            names.setdefault(normalized(name), set()).add(option.value)
-    exact = names.get(typed)
-    if exact is not None and len(exact) == 1:
+        for label in (presenter.label(option, translated), option.label):
+            labels.setdefault(normalized(label), set()).add(option.value)
+    exact = {o.value for o in options if normalized(o.value) == typed} | labels.get(typed, set())
+    if len(exact) == 1:
         return next(iter(exact))
-    partial = {value for name, values in names.items() if min(len(typed), len(name)) >= 3
-               and (typed in name or name in typed) for value in values}
+    partial = {value for label, values in labels.items() if min(len(typed), len(label)) >= 4
+               and (typed in label or label in typed) for value in values}
     return next(iter(partial)) if len(partial) == 1 else None

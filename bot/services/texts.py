@@ -36,6 +36,11 @@ NOT_UNDERSTOOD = N_(
     "Sorry, I did not understand that. I can help with questions about starting a business "
     "and book an appointment with an advisor."
 )
+OUT_OF_SCOPE = N_(
+    "I can only help with starting a business in the district. For other questions, the "
+    "Migrationsberatung (migration counselling) of your district is a good place to ask. "
+    "This is what I can do for you:"
+)
 GREETING = N_("Hello! Nice to hear from you.")
 THANKS = N_("You are welcome!")
 GOODBYE = N_("Goodbye and good luck with your plans! Write to me any time.")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.engine import Engine, Output, Say
 from bot.i18n import Translations
 from bot.services import texts
-from bot.services.answers import AnswerReader, normalized
+from bot.services.answers import CLARIFY, AnswerReader, normalized
 from bot.services.events import (
     ButtonPress,
     Command,
@@ -56,6 +56,7 @@ class Turns:
         self.handlers = handlers
         self.switch = switch
         self.reader = AnswerReader(engine, understander)
+        handlers.buttons[CLARIFY] = self.reader.clarified
 
     async def handle(self, event: Event) -> Outcome:
         """Handle one event in one unit of work; a redelivered update is handled once."""
@@ -185,6 +186,9 @@ class Turns:
             return await self.reader.outside_flow(text, turn)
         if normalized(text) in {"back", normalized(turn.presenter.text(BACK_LABEL))}:
             return self.engine.back(turn.conversation)
+        if turn.conversation.flow == MENU_FLOW and self.reader.match(step, turn, text) is None:
+            self.engine.stop(turn.conversation)
+            return await self.reader.outside_flow(text, turn)
         reading = await self.reader.read(step, turn, text)
         if reading.value is not None:
             return await self.engine.answer(turn.conversation, reading.value, turn.now, turn)
