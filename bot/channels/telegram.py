@@ -210,7 +210,14 @@ def build_application(lotse: Lotse) -> tuple[Application, TelegramChannel]:  # t
 
 
 async def run_telegram(lotse: Lotse, stop: asyncio.Event) -> None:
-    """Run the bot against Telegram until `stop` is set: webhook if configured, else polling."""
+    """Run the bot against Telegram until `stop` is set: webhook if configured, else polling.
+
+    Follow-ups are sent from the outbox by the scheduler, through their own sender.
+    """
+    from bot.channels.telegram_sender import TelegramSender
+    from bot.directory import load_directory
+    from bot.scheduler import start_scheduler
+
     settings = lotse.settings
     application, channel = build_application(lotse)
     http = make_app()
@@ -226,21 +233,24 @@ async def run_telegram(lotse: Lotse, stop: asyncio.Event) -> None:
             http.router.add_post(WEBHOOK_PATH, webhook_handler(
                 application, channel, secret.get_secret_value()))
         runner = await serve(http, settings.http_host, settings.http_port)
-        try:
-            if webhook and secret is not None:
-                await application.bot.set_webhook(
-                    webhook, secret_token=secret.get_secret_value(),
-                    allowed_updates=Update.ALL_TYPES,
-                )
-                await stop.wait()
-            else:
-                await application.bot.delete_webhook()
-                poller = asyncio.create_task(poll(application, channel, stop))
-                await stop.wait()
-                poller.cancel()
-                await asyncio.gather(poller, return_exceptions=True)
-        finally:
-            await runner.cleanup()
+        async with TelegramSender(settings) as sender:
+            follow_ups = start_scheduler(lotse, sender, load_directory(settings.directory_dir))
+            try:
+                if webhook and secret is not None:
+                    await application.bot.set_webhook(
+                        webhook, secret_token=secret.get_secret_value(),
+                        allowed_updates=Update.ALL_TYPES,
+                    )
+                    await stop.wait()
+                else:
+                    await application.bot.delete_webhook()
+                    poller = asyncio.create_task(poll(application, channel, stop))
+                    await stop.wait()
+                    poller.cancel()
+                    await asyncio.gather(poller, return_exceptions=True)
+            finally:
+                await follow_ups.stop()
+                await runner.cleanup()
 
 
 def webhook_handler(application: Application, channel: TelegramChannel,  # type: ignore[type-arg]
@@ -282,7 +292,7 @@ async def poll(application: Application, channel: TelegramChannel,  # type: igno
                 offset=offset, timeout=wait_seconds, allowed_updates=Update.ALL_TYPES
             )
         except RetryAfter as error:
-            await asyncio.sleep(_seconds(error.retry_after))
+            await asyncio.sleep(retry_seconds(error.retry_after))
             continue
         except TelegramError as error:
             log.warning("getUpdates failed: %s", error)
@@ -314,7 +324,7 @@ async def handle_batch(application: Application, channel: TelegramChannel,  # ty
     return updates[-1].update_id + 1 if updates else offset
 
 
-def _seconds(retry_after: object) -> float:
+def retry_seconds(retry_after: object) -> float:
     """Return a retry_after value (int or timedelta) in seconds."""
     total = getattr(retry_after, "total_seconds", None)
     return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ class QuietHours:
     until: time = time(8, 0)
     days: frozenset[int] = field(default_factory=lambda: frozenset({6}))
     state: str = "NI"
+    holidays: bool = True
     zone: ZoneInfo = BERLIN
 
     def __post_init__(self) -> None:
@@ -48,7 +49,7 @@ class QuietHours:
 
     def quiet_day(self, day: date) -> bool:
         """Return whether nothing is sent all day: a quiet weekday or a public holiday."""
-        return day.weekday() in self.days or is_public_holiday(self.state, day)
+        return day.weekday() in self.days or (self.holidays and is_public_holiday(self.state, day))
 
     def allows(self, moment: datetime) -> bool:
         """Return whether a message may be sent at this moment."""
