@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -37,3 +38,15 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
     smtp_from: str = "lotse@localhost"
+    quiet_from: time = time(20, 0)
+    quiet_until: time = time(8, 0)
+    quiet_days: str = "sun"
+    quiet_state: str = "NI"
+    quiet_on_holidays: bool = True
+    telegram_messages_per_second: float = 30.0
+    telegram_chat_messages_per_second: float = 1.0
+    follow_up_max_attempts: int = 5
+    follow_up_retry_seconds: float = 30.0
+    follow_up_poll_seconds: float = 60.0
+    follow_up_claim_timeout_seconds: float = 60.0
+    advisor_agenda_at: time = time(7, 30)
