@@ -29,13 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     directory = commands.add_parser("directory", help="check the district directory")
     directory.add_subparsers(dest="directory_command", required=True).add_parser(
         "check", help="check every directory file")
-    args = parser.parse_args(argv)
+    commands.add_parser("admin", help="admin commands (python -m bot admin --help)")
+    arguments = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(arguments[:1] if arguments[:1] == ["admin"] else arguments)
     settings = Settings()
     logs.configure(settings.log_level)
     if args.command == "directory":
         from bot.directory.check import check
 
         return check(settings.directory_dir)
+    if args.command == "admin":
+        from bot.admin import main as admin_main
+
+        return admin_main(arguments[1:], settings)
     if args.command == "flows":
         return flows_command(settings, args.flows_command, getattr(args, "name", None))
     try:

@@ -3,70 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import email
 import logging
-from collections.abc import Iterator
 from datetime import datetime
-from email.message import Message
 from zoneinfo import ZoneInfo
 
-import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 
 from bot.app import Lotse
 from bot.directory import load_directory
 from bot.services import advisor_notices as notices
 from bot.services.mail import Mailer
 from bot.services.presenter import Presenter
-from bot.settings import Settings
 from bot.storage.models import Booking, User
-from tests.advisor_desk import ADVISOR, add_booking
+from tests.advisor_desk import ADVISOR, Inbox, add_booking, calendar_of
+from tests.advisor_desk import inbox as inbox
 from tests.conftest import Clock, free_port
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
-        self.recipients.append(envelope.rcpt_tos)  # type: ignore[attr-defined]
-        return "250 OK"
-
-    async def wait(self, count: int) -> list[Message]:
-        for _ in range(250):
-            if len(self.messages) >= count:
-                return self.messages
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {count} e-mails, got {len(self.messages)}")
-
-
-@pytest.fixture
-def inbox(settings: Settings) -> Iterator[Inbox]:
-    received = Inbox()
-    port = free_port()
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
-    settings.smtp_starttls = False
-    settings.smtp_from = "lotse@landkreis.example"
-    yield received
-    controller.stop()
-
-
-def calendar_of(message: Message) -> icalendar.Calendar:
-    """Return the text/calendar alternative part, parsed."""
-    parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    assert len(parts) == 1
-    payload = parts[0].get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return icalendar.Calendar.from_ical(payload)
 
 
 def mail_log(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -75,13 +28,11 @@ def mail_log(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 async def mail_for(lotse: Lotse, booking: Booking, change: str) -> notices.Invitation:
     directory = load_directory(lotse.settings.directory_dir)
-    advisor = directory.advisor(booking.advisor_id)
     async with lotse.database.transaction() as session:
         founder = await session.get(User, booking.founder_id)
     assert founder is not None
-    return notices.invitation(booking, founder, advisor,
-                              directory.institution(advisor.institution_id), change,
-                              lotse.settings.smtp_from, Presenter(lotse.translations, "de"))
+    return notices.invitation(booking, founder, directory, change, lotse.settings.smtp_from,
+                              Presenter(lotse.translations, "de"))
 
 
 async def test_invitation_then_cancellation(lotse: Lotse, clock: Clock, inbox: Inbox) -> None:

@@ -71,7 +71,7 @@ def feed_handler(lotse: Lotse, directory: Directory, translations: Translations
             institution = directory.institution(advisor.institution_id)
             title = german.text(notices.CALENDAR_TITLE)
             events += [booking_event(booking, advisor, institution, title,
-                                     notices.booking_text(booking, founder, german))
+                                     notices.booking_text(booking, founder, directory, german))
                        for booking, founder in rows]
         return web.Response(body=calendar_file(events, "PUBLISH"),
                             content_type="text/calendar", charset="utf-8",

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import icalendar
-from babel.dates import format_skeleton, format_time
 
-from bot.directory.model import Advisor, Institution
+from bot.directory.model import Directory
 from bot.domain.replies import Button, Reply
-from bot.domain.slots import BERLIN
 from bot.i18n.marker import N_
 from bot.services.answer_labels import language_name
-from bot.services.calendar import booking_event, calendar_file
+from bot.services.booking_texts import place_text
+from bot.services.calendar import booking_event, booking_location, calendar_file
 from bot.services.mail import Invitation
 from bot.services.presenter import Presenter
 from bot.storage.models import Booking, User
@@ -42,19 +39,11 @@ STATUSES = {"booked": N_("not confirmed yet"), "confirmed": N_("confirmed")}
 CALENDAR_TITLE = N_("Business start-up advice (Lotse)")
 
 FOUNDER_CONFIRMED = N_(
-    "Good news: {advisor} has confirmed your appointment on {when}.\n{mode}: {place}"
+    "Good news: {advisor} has confirmed your appointment on {when}.\n{place}"
 )
 FOUNDER_DECLINED = N_("I am sorry: {advisor} cannot take your appointment on {when}.")
 FOUNDER_CANCELLED = N_("I am sorry: {advisor} had to cancel your appointment on {when}.")
 BOOK_AGAIN = N_("Write /start to book another time.")
-
-
-def when(moment: datetime, language: str | None) -> str:
-    """Return a date and time as people of this language write it, in German time."""
-    local = moment.astimezone(BERLIN)
-    locale = language or "en"
-    return (f"{format_skeleton('yMMMMEEEEd', local, locale=locale)}, "
-            f"{format_time(local, format='short', locale=locale)}")
 
 
 def mode_text(booking: Booking, presenter: Presenter) -> str:
@@ -62,12 +51,14 @@ def mode_text(booking: Booking, presenter: Presenter) -> str:
     return presenter.text(MODES.get(booking.mode, MODES["office"]))
 
 
-def booking_text(booking: Booking, founder: User, presenter: Presenter) -> str:
+def booking_text(booking: Booking, founder: User, directory: Directory,
+                 presenter: Presenter) -> str:
     """Return the appointment as the advisor reads it: time, place, language, summary."""
+    advisor = directory.advisor(booking.advisor_id)
     lines = [presenter.text(DETAILS, {
-        "when": when(booking.starts_at, presenter.language),
+        "when": presenter.when(booking.starts_at),
         "mode": mode_text(booking, presenter),
-        "place": booking.place,
+        "place": booking_location(booking, directory.institution(advisor.institution_id)),
         "language": language_name(founder.language or "en", presenter.language),
     })]
     if booking.interpreter:
@@ -87,24 +78,24 @@ def booking_buttons(booking: Booking, presenter: Presenter) -> tuple[tuple[Butto
     return ((Button(presenter.text(CANCEL), f"adv|cancel|{booking.id}"),),)
 
 
-def advisor_notice(booking: Booking, founder: User, change: str, presenter: Presenter) -> Reply:
+def advisor_notice(booking: Booking, founder: User, change: str, directory: Directory,
+                   presenter: Presenter) -> Reply:
     """Return the message an advisor gets when a founder books, moves or cancels."""
     if change == "cancelled":
         heading = presenter.text(CANCELLED_BY_FOUNDER)
-        return Reply(f"{heading}\n{when(booking.starts_at, presenter.language)}")
+        return Reply(f"{heading}\n{presenter.when(booking.starts_at)}")
     heading = presenter.text(MOVED if change == "moved" else NEW_BOOKING)
-    return Reply(f"{heading}\n\n{booking_text(booking, founder, presenter)}",
+    return Reply(f"{heading}\n\n{booking_text(booking, founder, directory, presenter)}",
                  booking_buttons(booking, presenter))
 
 
-def founder_answer(booking: Booking, advisor: Advisor, message: str, reason: str | None,
+def founder_answer(booking: Booking, directory: Directory, message: str, reason: str | None,
                    presenter: Presenter) -> Reply:
     """Return what the founder reads when the advisor confirms, declines or cancels."""
     text = presenter.text(message, {
-        "advisor": advisor.name,
-        "when": when(booking.starts_at, presenter.language),
-        "mode": mode_text(booking, presenter),
-        "place": booking.place,
+        "advisor": directory.advisor(booking.advisor_id).name,
+        "when": presenter.when(booking.starts_at),
+        "place": place_text(presenter, directory, booking),
     })
     if reason is not None:
         text += "\n" + presenter.text(reason)
@@ -113,12 +104,14 @@ def founder_answer(booking: Booking, advisor: Advisor, message: str, reason: str
     return Reply(text)
 
 
-def invitation(booking: Booking, founder: User, advisor: Advisor, institution: Institution,
-               change: str, organizer: str, german: Presenter) -> Invitation:
+def invitation(booking: Booking, founder: User, directory: Directory, change: str,
+               organizer: str, german: Presenter) -> Invitation:
     """Return the e-mail invitation (REQUEST) or, when it ended, cancellation (CANCEL)."""
     method = "CANCEL" if change in ENDED else "REQUEST"
+    advisor = directory.advisor(booking.advisor_id)
+    institution = directory.institution(advisor.institution_id)
     title = german.text(CALENDAR_TITLE)
-    body = booking_text(booking, founder, german)
+    body = booking_text(booking, founder, directory, german)
     event = booking_event(booking, advisor, institution, title, body)
     sender = icalendar.vCalAddress(f"mailto:{organizer}")
     sender.params["cn"] = icalendar.vText("Lotse")
@@ -131,7 +124,7 @@ def invitation(booking: Booking, founder: User, advisor: Advisor, institution: I
     heading = german.text(ENDED.get(change) or (MOVED if change == "moved" else NEW_BOOKING))
     return Invitation(
         to=advisor.email,
-        subject=f"{title}: {when(booking.starts_at, 'de')}",
+        subject=f"{title}: {german.when(booking.starts_at)}",
         body=f"{heading}\n\n{body}",
         calendar=calendar_file([event], method),
         method=method,

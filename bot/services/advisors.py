@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +14,11 @@ from bot.directory.model import Advisor, Directory
 from bot.domain.engine import Output, Say
 from bot.domain.replies import Button, Reply
 from bot.domain.slots import BERLIN
+from bot.i18n import SOURCE_LANGUAGE, dates
 from bot.i18n.marker import N_
 from bot.services import advisor_accounts as accounts
 from bot.services import advisor_notices as notices
+from bot.services.calendar import booking_location
 from bot.services.events import Outcome
 from bot.services.mail import Mailer
 from bot.services.presenter import Presenter
@@ -99,10 +102,42 @@ def day_start(day: date) -> datetime:
 
 
 def short_day(moment: datetime, language: str | None) -> str:
-    """Return a day as people of this language write it briefly."""
-    from babel.dates import format_skeleton
+    """Return a German day as people of this language write it briefly: 24 Dec 2026."""
+    language = language or SOURCE_LANGUAGE
+    local = moment.astimezone(BERLIN).date()
+    return dates.local_digits(format_date(local, "medium", locale=language), language)
 
-    return format_skeleton("yMMMd", moment.astimezone(BERLIN), locale=language or "en")
+
+async def agenda(session: AsyncSession, directory: Directory, advisor_id: str, now: datetime,
+                 presenter: Presenter) -> list[Reply]:
+    """Return an advisor's agenda from today on: the days away, then one message per booking."""
+    today = now.astimezone(BERLIN).date()
+    first, last = day_start(today), day_start(today + timedelta(days=AGENDA_DAYS))
+    bookings = list(await session.scalars(
+        select(Booking).where(Booking.advisor_id == advisor_id,
+                              Booking.status.in_(notices.STATUSES),
+                              Booking.starts_at >= first, Booking.starts_at < last)
+        .order_by(Booking.starts_at)))
+    away = list(await session.scalars(
+        select(TimeOff).where(TimeOff.advisor_id == advisor_id, TimeOff.ends_at > first,
+                              TimeOff.starts_at < last).order_by(TimeOff.starts_at)))
+    if not bookings and not away:
+        return [Reply(presenter.text(NO_APPOINTMENTS))]
+    institution = directory.institution(directory.advisor(advisor_id).institution_id)
+    heading = presenter.text(AGENDA, {
+        "first": short_day(first, presenter.language),
+        "last": short_day(last - timedelta(days=1), presenter.language)})
+    lines = [presenter.text(AWAY, days_away(t, presenter.language)) for t in away]
+    return [Reply("\n".join([heading, *lines])), *(
+        Reply(f"{presenter.when(b.starts_at)} · {presenter.text(notices.STATUSES[b.status])}\n"
+              f"{notices.mode_text(b, presenter)}: {booking_location(b, institution)}",
+              notices.booking_buttons(b, presenter)) for b in bookings)]
+
+
+def days_away(away: TimeOff, language: str | None) -> dict[str, str]:
+    """Return the first and last day of time off, for a text."""
+    return {"first": short_day(away.starts_at, language),
+            "last": short_day(away.ends_at - timedelta(days=1), language)}
 
 
 class Advisors:
@@ -144,11 +179,11 @@ class Advisors:
         told = change in ("booked", "moved", "cancelled")
         if told and account and account.chat_id and account.chat_id != turn.user.chat_id:
             presenter = self._presenter(turn, account)
-            turn.tell(account.chat_id, notices.advisor_notice(booking, founder, change, presenter))
+            turn.tell(account.chat_id, notices.advisor_notice(booking, founder, change,
+                                                              self.directory, presenter))
         if told or change == "declined":
-            institution = self.directory.institution(advisor.institution_id)
             self.mailer.send_after_commit(turn.session, notices.invitation(
-                booking, founder, advisor, institution, change, self.settings.smtp_from,
+                booking, founder, self.directory, change, self.settings.smtp_from,
                 Presenter(turn.translations, notices.MAIL_LANGUAGE)))
 
     async def press(self, turn: Turn, data: str) -> Outcome:
@@ -186,29 +221,14 @@ class Advisors:
         return Outcome(notice=presenter.text(ALREADY_ANSWERED), result="stale")
 
     async def agenda(self, turn: Turn, argument: str) -> list[Output] | None:
-        """Show the advisor's appointments and time off from today on."""
+        """Show the advisor's appointments of the coming days, each with its buttons."""
         account = await accounts.linked_to(turn.session, turn.user.chat_id)
         if account is None:
             return None
-        presenter = self._presenter(turn, account)
-        today = turn.now.astimezone(BERLIN).date()
-        first, last = day_start(today), day_start(today + timedelta(days=AGENDA_DAYS))
-        bookings = await turn.session.scalars(
-            select(Booking).where(Booking.advisor_id == account.advisor_id,
-                                  Booking.status.in_(notices.STATUSES),
-                                  Booking.starts_at >= first, Booking.starts_at < last)
-            .order_by(Booking.starts_at))
-        lines = [f"{notices.when(b.starts_at, presenter.language)} · "
-                 f"{notices.mode_text(b, presenter)}, {b.place} · "
-                 f"{presenter.text(notices.STATUSES[b.status])}" for b in bookings]
-        away = await self._time_off(turn.session, account.advisor_id, first, last)
-        lines += [presenter.text(AWAY, self._range(t, presenter)) for t in away]
-        heading = presenter.text(AGENDA, {"first": short_day(first, presenter.language),
-                                          "last": short_day(last - timedelta(days=1),
-                                                            presenter.language)})
-        if not lines:
-            return [Reply(presenter.text(NO_APPOINTMENTS))]
-        return [Reply("\n".join([heading, "", *lines]))]
+        if self._advisor(account.advisor_id) is None:
+            return None
+        return list(await agenda(turn.session, self.directory, account.advisor_id, turn.now,
+                                 self._presenter(turn, account)))
 
     async def time_off(self, turn: Turn, argument: str) -> list[Output] | None:
         """Block days off (/timeoff 24.12.2026 - 02.01.2027), or show them with a remove button."""
@@ -231,7 +251,7 @@ class Advisors:
                                      Booking.status.in_(notices.STATUSES),
                                      Booking.starts_at < away.ends_at,
                                      Booking.ends_at > away.starts_at))).all())
-        text = presenter.text(TIME_OFF_SAVED, self._range(away, presenter))
+        text = presenter.text(TIME_OFF_SAVED, days_away(away, presenter.language))
         if booked:
             text += "\n" + presenter.text(TIME_OFF_BOOKED, {"count": booked})
         log.info("advisor time off added advisor=%s", account.advisor_id)
@@ -260,12 +280,11 @@ class Advisors:
                             reason: str | None) -> None:
         """Tell the founder, in their language, what the advisor decided."""
         founder = await turn.session.get(User, booking.founder_id)
-        advisor = self._advisor(booking.advisor_id)
-        if founder is None or advisor is None or founder.blocked_at is not None:
+        if founder is None or founder.blocked_at is not None:
             return
         presenter = Presenter(turn.translations, founder.language)
-        turn.tell(founder.chat_id, notices.founder_answer(booking, advisor, message, reason,
-                                                          presenter))
+        turn.tell(founder.chat_id, notices.founder_answer(booking, self.directory, message,
+                                                          reason, presenter))
 
     def _ask_reason(self, booking: Booking, presenter: Presenter) -> Outcome:
         """Offer the reasons to decline, each a button, and a way back."""
@@ -278,7 +297,7 @@ class Advisors:
     def _ask_to_cancel(self, booking: Booking, presenter: Presenter) -> Outcome:
         """Ask the advisor to confirm the cancellation."""
         question = presenter.text(CANCEL_QUESTION,
-                                  {"when": notices.when(booking.starts_at, presenter.language)})
+                                  {"when": presenter.when(booking.starts_at)})
         buttons = ((Button(presenter.text(CANCEL_NOW), f"{PREFIX}|cancelnow|{booking.id}"),
                     Button(presenter.text(KEEP), f"{PREFIX}|keep|{booking.id}")),)
         return Outcome([Reply(question, buttons)], result="advisor-cancel-question")
@@ -294,19 +313,13 @@ class Advisors:
             return None
         return account, booking
 
-    async def _time_off(self, session: AsyncSession, advisor_id: str, first: datetime,
-                        last: datetime) -> list[TimeOff]:
-        """Return an advisor's time off that overlaps a period."""
-        return list(await session.scalars(
-            select(TimeOff).where(TimeOff.advisor_id == advisor_id, TimeOff.ends_at > first,
-                                  TimeOff.starts_at < last).order_by(TimeOff.starts_at)))
-
     async def _time_off_list(self, turn: Turn, account: AdvisorAccount,
                              presenter: Presenter) -> Reply:
         """Return how to add time off, and the coming time off with remove buttons."""
-        coming = await self._time_off(turn.session, account.advisor_id, turn.now,
-                                      datetime.max.replace(tzinfo=UTC))
-        buttons = tuple((Button(presenter.text(REMOVE, self._range(t, presenter)),
+        coming = await turn.session.scalars(
+            select(TimeOff).where(TimeOff.advisor_id == account.advisor_id,
+                                  TimeOff.ends_at > turn.now).order_by(TimeOff.starts_at))
+        buttons = tuple((Button(presenter.text(REMOVE, days_away(t, presenter.language)),
                                 f"{PREFIX}|offdel|{t.id}"),) for t in coming)
         return Reply(presenter.text(TIME_OFF_HELP), buttons)
 
@@ -319,11 +332,6 @@ class Advisors:
         await turn.session.delete(away)
         done = self._presenter(turn, account).text(TIME_OFF_REMOVED)
         return Outcome(notice=done, chosen=done, result="advisor-time-off-removed")
-
-    def _range(self, away: TimeOff, presenter: Presenter) -> dict[str, str]:
-        """Return the first and last day of time off, for a text."""
-        return {"first": short_day(away.starts_at, presenter.language),
-                "last": short_day(away.ends_at - timedelta(days=1), presenter.language)}
 
     def _presenter(self, turn: Turn, account: AdvisorAccount) -> Presenter:
         """Return a presenter in the advisor's language (German unless they chose another)."""
