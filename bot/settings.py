@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
     log_pseudonym_key: SecretStr = SecretStr("change-me")
+    booking_hold_minutes: int = 10
+    booking_notice_hours: int = 24
+    booking_horizon_days: int = 42
     telegram_bot_username: str | None = None
     public_base_url: str | None = None
     smtp_host: str | None = None

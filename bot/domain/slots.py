@@ -90,7 +90,7 @@ def advisor_slots(
     state: str,
     now: datetime,
     busy: Iterable[Busy] = (),
-    window: Window = Window(),  # noqa: B008 - frozen, safe as a default
+    window: Window = Window(),
 ) -> list[Slot]:
     """Return an advisor's free slots from now + notice to now + horizon, earliest first."""
     earliest, latest = now + window.notice, now + window.horizon
@@ -128,7 +128,7 @@ def free_slots(
     state: str,
     now: datetime,
     busy: dict[str, list[Busy]],
-    window: Window = Window(),  # noqa: B008 - frozen, safe as a default
+    window: Window = Window(),
 ) -> list[Slot]:
     """Return the free slots of several advisors, earliest first."""
     found = [slot for advisor in advisors
