@@ -43,6 +43,7 @@ async def measure(database_url: str, label: str, users: int) -> list[Figures]:
             return Sender(chat_id, "en", next(update))
 
         await lotse.turns.handle(Command(sender(), "start"))
+        await lotse.turns.handle(ButtonPress(sender(), "a|consent|ask|agree"))
         await lotse.turns.handle(ButtonPress(sender(), "a|menu|choice|precheck"))
         for _ in range(ROUNDS):
             started = time.perf_counter()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot import scheduler
 from bot.directory import load_directory
 from bot.domain.engine import Engine
 from bot.domain.flow_loader import load_flows
@@ -21,10 +22,12 @@ from bot.services.booking import booking_rules
 from bot.services.language_switch import LanguageSwitch
 from bot.services.mail import Mailer
 from bot.services.precheck import Precheck
+from bot.services.privacy import Privacy
 from bot.services.turn import Handlers
 from bot.services.turns import Turns
 from bot.services.understanding import Understander
 from bot.settings import Settings
+from bot.storage.crypto import vault
 from bot.storage.database import Database, migrate_async, open_engine
 
 Clock = Callable[[], datetime]
@@ -44,8 +47,10 @@ def features(settings: Settings) -> Handlers:
     language_actions.register(handlers)
     language_switch.register(handlers)
     Precheck(directory, rules, trades).register(handlers)
+    Privacy(settings).register(handlers)
     appointments.register(handlers, booking_rules(settings, directory, rules))
     Advisors(settings, directory, Mailer(settings)).register(handlers)
+    scheduler.register(handlers, settings, directory)
     return handlers
 
 
@@ -80,6 +85,7 @@ class Lotse:
 async def build(settings: Settings, clock: Clock = utc_now,
                 understander: Understander | None = None) -> Lotse:
     """Check the data files, migrate the database and wire the services."""
+    vault.configure(settings.data_key_list())
     translations = Translations(settings.locales_dir)
     handlers = features(settings)
     book = load_book(settings, handlers)

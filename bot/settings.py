@@ -53,3 +53,13 @@ class Settings(BaseSettings):
     follow_up_poll_seconds: float = 60.0
     follow_up_claim_timeout_seconds: float = 60.0
     advisor_agenda_at: time = time(7, 30)
+    data_keys: SecretStr = SecretStr("")
+    controller: str = "Landkreis Cloppenburg, Wirtschaftsförderung, Eschstraße 29, 49661 Cloppenburg"
+    data_protection_contact: str = "datenschutz@lkclp.example.org"
+    retention_months: int = 12
+    flood_messages_per_second: float = 1.0
+    flood_burst: int = 5
+
+    def data_key_list(self) -> list[str]:
+        """Return the encryption keys, newest first."""
+        return [k.strip() for k in self.data_keys.get_secret_value().split(",") if k.strip()]

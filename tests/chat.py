@@ -54,6 +54,12 @@ class Founder:
             else:
                 await self.send(answer)
 
+    async def start(self) -> None:
+        """Send /start and agree to the privacy notice, as most founders do."""
+        await self.send("/start")
+        agree = self.lotse.translations.gettext(self.language_code, "I agree")
+        await self.press(agree)
+
     def texts(self) -> list[str]:
         return [reply.text for reply in self.replies]
 

@@ -21,6 +21,7 @@ from tests.faketelegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-the-fake-server"
+DATA_KEY = "x3v6V0o2Qm7C8eKq9h0LgP4yZbWn1TtRsUaJdFcXkE8="
 NLU_URL = os.environ.get("NLU_URL", "http://127.0.0.1:5005")
 POSTGRES_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -57,6 +58,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'lotse.db'}",
         nlu_url=f"http://127.0.0.1:{free_port()}",
         telegram_bot_token=TOKEN,
+        data_keys=DATA_KEY,
     )
 
 

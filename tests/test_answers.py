@@ -47,7 +47,7 @@ async def lotse_with(settings: Settings, clock: Clock,
     ("ask_cost", 0.31), ("ask_financing", 0.27), ("book_appointment", 0.2), ("greet", 0.05))]])
 async def test_unsure_meaning_is_asked_back(lotse_with: Lotse) -> None:
     founder = Founder(lotse_with, 6001)
-    await founder.send("/start")
+    await founder.start()
     await founder.send("/cancel")
     await founder.send("money question appointment")
     assert founder.texts()[-1] == "I am not sure I understood. Did you mean one of these?"
@@ -62,7 +62,7 @@ async def test_unsure_meaning_is_asked_back(lotse_with: Lotse) -> None:
 @pytest.mark.parametrize("understands", [[Understands(("out_of_scope", 0.93))]])
 async def test_out_of_scope_is_redirected_to_the_menu(lotse_with: Lotse) -> None:
     founder = Founder(lotse_with, 6002)
-    await founder.send("/start")
+    await founder.start()
     await founder.send("/cancel")
     await founder.send("who wins the football tonight?")
     redirect, menu = founder.texts()[-2:]
@@ -73,7 +73,7 @@ async def test_out_of_scope_is_redirected_to_the_menu(lotse_with: Lotse) -> None
 @pytest.mark.parametrize("understands", [[Understands(("affirm", 0.9))]])
 async def test_a_typed_yes_answers_a_yes_no_question(lotse_with: Lotse) -> None:
     founder = Founder(lotse_with, 6003)
-    await founder.send("/start")
+    await founder.start()
     await founder.press("Check my business idea")
     await founder.answer("Bakery", "Craft (for example hairdresser, baker, electrician)", "Bäcker")
     assert "Meister certificate" in founder.texts()[-1]

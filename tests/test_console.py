@@ -26,10 +26,13 @@ def chat(lines: list[str], database: Path) -> str:
 
 
 def test_first_conversation_through_the_console(tmp_path: Path) -> None:
-    output = chat(["/start", "2", "1", "A hair salon in Löningen", "3", "back", "1", "/cancel"],
+    lines = ["/start", "2", "1", "1", "A hair salon in Löningen", "3", "back", "1", "/cancel"]
+    output = chat(lines,
                   tmp_path / "console.db")
     assert output.startswith("Which language would you like to use?\n  1) Deutsch\n  2) English")
     assert "→ English\nWelcome to Lotse!" in output
+    assert "How we protect your data:" in output
+    assert "→ I agree\nWhat would you like to do?" in output
     menu = "What would you like to do?\n  1) Check my business idea\n  2) Book an appointment"
     assert menu in output
     assert "What is your business idea?" in output
@@ -43,6 +46,6 @@ def test_first_conversation_through_the_console(tmp_path: Path) -> None:
 
 def test_console_continues_where_it_stood(tmp_path: Path) -> None:
     database = tmp_path / "console.db"
-    chat(["/start", "2", "1"], database)
+    chat(["/start", "2", "1", "1"], database)
     output = chat(["Mobile bicycle repair"], database)
     assert output.startswith("What kind of business is it?")

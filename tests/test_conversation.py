@@ -27,6 +27,14 @@ async def eventually(condition: Callable[[], bool], seconds: float = 5) -> None:
     raise AssertionError("the bot did not do it in time")
 
 
+async def start(user: FakeUser) -> None:
+    """Send /start and agree to the privacy notice."""
+    await user.send("/start")
+    await until(user, "Do you agree that we store your answers")
+    await user.press("I agree")
+    await until(user, MENU)
+
+
 async def until(user: FakeUser, text: str) -> str:
     """Wait until the bot's latest message contains `text`; return it."""
     messages = await user.wait_for(lambda ms: bool(ms) and text in ms[-1].text)
@@ -36,10 +44,15 @@ async def until(user: FakeUser, text: str) -> str:
 async def test_start_menu_branch_back_cancel(bot: object, fake: FakeTelegram) -> None:
     user = fake.user(1001, language_code="en", first_name="Amira")
     await user.send("/start")
-    await until(user, MENU)
-    welcome, menu = user.messages()[-2:]
+    await until(user, "Do you agree that we store your answers")
+    welcome, notice, consent = user.messages()[-3:]
     assert welcome.text.startswith("Welcome to Lotse!")
     assert "book a free appointment" in welcome.text
+    assert notice.text.startswith("How we protect your data:")
+    assert consent.buttons == [["I agree", "Not now"]]
+    await user.press("I agree")
+    await until(user, MENU)
+    menu = user.messages()[-1]
     assert menu.buttons == [["Check my business idea"], ["Book an appointment"],
                             ["Ask a question"], ["Privacy"]]
 
@@ -73,21 +86,19 @@ async def test_start_menu_branch_back_cancel(bot: object, fake: FakeTelegram) ->
 
 async def test_typed_answer_matches_a_button(bot: object, fake: FakeTelegram) -> None:
     user = fake.user(1002, language_code="en")
-    await user.send("/start")
-    await until(user, MENU)
+    await start(user)
     await user.send("check my business idea")
     await until(user, "What is your business idea?")
 
 
 async def test_old_button_is_refused_and_changes_nothing(bot: object, fake: FakeTelegram) -> None:
     user = fake.user(1003, language_code="en")
-    await user.send("/start")
-    await until(user, MENU)
+    await start(user)
     await user.press("Check my business idea")
     await until(user, "What is your business idea?")
     menu_message = user.messages()[-3]
     await user.press_data("a|menu|choice|booking", message_id=menu_message.message_id)
-    await eventually(lambda: len(user.answered_callbacks) == 2)
+    await eventually(lambda: len(user.answered_callbacks) == 3)
     assert user.answered_callbacks[-1].text == "This question is already closed."
     await user.send("A bakery")
     await until(user, "What kind of business is it?")
@@ -96,8 +107,7 @@ async def test_old_button_is_refused_and_changes_nothing(bot: object, fake: Fake
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "location", "edit"])
 async def test_input_the_bot_cannot_use(bot: object, fake: FakeTelegram, kind: str) -> None:
     user = fake.user(1004, language_code="en")
-    await user.send("/start")
-    await until(user, MENU)
+    await start(user)
     await user.press("Check my business idea")
     await until(user, "What is your business idea?")
     send = {"sticker": user.send_sticker, "photo": user.send_photo, "voice": user.send_voice,
@@ -115,8 +125,7 @@ async def test_input_the_bot_cannot_use(bot: object, fake: FakeTelegram, kind: s
 @pytest.mark.parametrize("text", ["\u200f\u202e\x00\x07", "x" * 4096 + "y"])
 async def test_unreadable_or_huge_text(bot: object, fake: FakeTelegram, text: str) -> None:
     user = fake.user(1005, language_code="en")
-    await user.send("/start")
-    await until(user, MENU)
+    await start(user)
     await user.send(text)
     await user.wait_for(1)
     assert any(p in texts(user)[-1] for p in ("could not read", "very long"))
@@ -128,8 +137,7 @@ async def test_group_is_told_once(bot: object, fake: FakeTelegram) -> None:
     await user.send("hello bot", chat=group)
     await group.wait_for(1)
     await user.send("/start", chat=group)
-    await user.send("/start")
-    await until(user, MENU)
+    await start(user)
     assert [m.text for m in group.messages()] == [
         "Hello! I only talk in private chats, so that your answers stay private. "
         "Please write to me directly."
@@ -141,8 +149,7 @@ async def test_restart_continues_the_conversation(
 ) -> None:
     user = fake.user(1007, language_code="en")
     async with telegram_bot(settings, clock, fake):
-        await user.send("/start")
-        await until(user, MENU)
+        await start(user)
         await user.press("Check my business idea")
         await until(user, "What is your business idea?")
     async with telegram_bot(settings, clock, fake):

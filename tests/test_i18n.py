@@ -63,9 +63,13 @@ async def test_first_conversation_in_every_language(lotse: Lotse, language: str)
     founder = Founder(lotse, 4000 + list(LANGUAGES).index(language), language_code=language)
     translations = lotse.translations
     await founder.send("/start")
-    welcome, menu = founder.texts()
+    welcome, notice, consent = founder.texts()
     assert welcome == translations.gettext(language, WELCOME)
-    assert menu == translations.gettext(language, "What would you like to do?")
+    assert notice.startswith(translations.gettext(language, "How we protect your data:")[:12])
+    assert consent == translations.gettext(
+        language, "Do you agree that we store your answers for this purpose?")
+    await founder.press(translations.gettext(language, "I agree"))
+    assert founder.texts()[-1] == translations.gettext(language, "What would you like to do?")
     await founder.press(translations.gettext(language, "Check my business idea"))
     await founder.send("Bäckerei mit Café")
     question = founder.texts()[-1]
@@ -132,7 +136,7 @@ def test_missing_translation_falls_back_to_english_and_is_logged_once(
 
 async def test_switch_is_offered_after_two_messages_in_another_language(lotse: Lotse) -> None:
     founder = Founder(lotse, 4100, language_code="en")
-    await founder.send("/start")
+    await founder.start()
     await founder.send("Merhaba, bir kuaför salonu açmak istiyorum")
     assert not any("Türkçe" in b.label for b in founder.buttons())
     await founder.send("Kuaför için hangi belgeler gerekiyor acaba?")
@@ -146,7 +150,7 @@ async def test_switch_is_offered_after_two_messages_in_another_language(lotse: L
 
 async def test_one_message_in_another_language_changes_nothing(lotse: Lotse) -> None:
     founder = Founder(lotse, 4101, language_code="de")
-    await founder.send("/start")
+    await founder.start()
     await founder.send("Hello, I would like to open a small shop in Löningen")
     await founder.send("Ich möchte einen kleinen Laden in Löningen eröffnen")
     assert not any(b.data.startswith("lang|") for b in founder.buttons())

@@ -30,7 +30,7 @@ async def test_side_question_in_a_flow_is_answered_and_the_question_comes_back(
     understood: Lotse,
 ) -> None:
     founder = Founder(understood, 5001, language_code="de")
-    await founder.send("/start")
+    await founder.start()
     await founder.press(understood.translations.gettext("de", "Check my business idea"))
     await founder.send("Ein kleines Café")
     kind_question = founder.texts()[-1]
@@ -42,7 +42,7 @@ async def test_side_question_in_a_flow_is_answered_and_the_question_comes_back(
 
 async def test_a_question_outside_any_flow_gets_its_answer(understood: Lotse) -> None:
     founder = Founder(understood, 5002, language_code="tr")
-    await founder.send("/start")
+    await founder.start()
     await founder.send("/cancel")
     await founder.send("Vergi numarasını nasıl alırım?")
     assert any("ELSTER" in text for text in founder.texts()[-4:])
@@ -60,7 +60,7 @@ async def test_an_unsure_meaning_is_asked_back_with_the_likeliest_choices(
     await nlu.aclose()
     assert unsure, "none of the vague texts leaves the model unsure"
     founder = Founder(understood, 5003, language_code="de")
-    await founder.send("/start")
+    await founder.start()
     await founder.send("/cancel")
     await founder.send(unsure[0])
     buttons = founder.buttons()

@@ -16,7 +16,7 @@ RECOGNISED_QUESTION = "Is this qualification recognised in Germany?"
 
 async def start_check(lotse: Lotse, chat_id: int) -> Founder:
     founder = Founder(lotse, chat_id)
-    await founder.send("/start")
+    await founder.start()
     await founder.press("Check my business idea")
     return founder
 

@@ -50,6 +50,8 @@ COMMANDS = {
     "language": "Change the language",
     "cancel": "Stop the current questions",
     "privacy": "How your data is protected",
+    "mydata": "Everything stored about you",
+    "delete": "Delete your data",
 }
 WEBHOOK_PATH = "/telegram"
 _ATTACHMENTS = ("voice", "audio", "video_note", "sticker", "photo", "video", "animation",

@@ -12,12 +12,8 @@ HELP = N_(
     "• Tap a button or write in your own words.\n"
     "• /cancel stops the current questions.\n"
     "• /language changes the language.\n"
-    "• /privacy shows how your data is protected."
-)
-PRIVACY = N_(
-    "Your data is safe with us. We store only what you tell the bot, to prepare your "
-    "appointment with an advisor of the district. We never share it with other offices "
-    "without asking you. You can see or delete your data at any time."
+    "• /privacy shows how your data is protected.\n"
+    "• /mydata sends you everything we store about you; /delete deletes it."
 )
 PRIVATE_ONLY = N_(
     "Hello! I only talk in private chats, so that your answers stay private. "

@@ -57,6 +57,7 @@ class Turn:
     handlers: Handlers
     engine: Engine
     others: list[tuple[int, Reply]] = field(default_factory=list)
+    erased: bool = False
 
     def tell(self, chat_id: int, reply: Reply) -> None:
         """Send a reply to another chat (an advisor) after this turn is saved."""

@@ -72,9 +72,10 @@ class Turns:
                 turn = Turn(session, user, conversation, now, self.translations, self.handlers,
                             self.engine)
                 outcome = await self._dispatch(event, turn)
-                for hook in self.handlers.after_turn:
-                    await hook(turn)
-                await conversations.save(session, user, conversation, now)
+                if not turn.erased:
+                    for hook in self.handlers.after_turn:
+                        await hook(turn)
+                    await conversations.save(session, user, conversation, now)
                 outcome.others.extend(turn.others)
         except IntegrityError:
             if update_id is None:
@@ -148,8 +149,6 @@ class Turns:
             return [Say(note), *await self.reader.menu(turn)]
         if name == "help":
             return self._interrupt([Say(texts.HELP)], turn)
-        if name == "privacy":
-            return self._interrupt([Say(texts.PRIVACY)], turn)
         return self._interrupt([Say(texts.UNKNOWN_COMMAND)], turn)
 
     async def _press(self, press: ButtonPress, turn: Turn) -> Outcome:

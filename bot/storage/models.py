@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.storage.crypto import EncryptedJSON, EncryptedText
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -83,7 +85,7 @@ class ConversationState(Base):
     )
     flow: Mapped[str | None] = mapped_column(String(32))
     step: Mapped[str | None] = mapped_column(String(32))
-    slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    slots: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     history: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime]
 
@@ -130,10 +132,10 @@ class Booking(Base):
     held_until: Mapped[datetime | None]
     sequence: Mapped[int] = mapped_column(default=0)
     interpreter: Mapped[bool] = mapped_column(default=False)
-    phone: Mapped[str | None] = mapped_column(Text)
-    summary_de: Mapped[str | None] = mapped_column(Text)
-    decline_reason: Mapped[str | None] = mapped_column(Text)
-    outcome: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    summary_de: Mapped[str | None] = mapped_column(EncryptedText)
+    decline_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    outcome: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -161,7 +163,7 @@ class TimeOff(Base):
     advisor_id: Mapped[str] = mapped_column(String(64), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class FollowUp(Base):
