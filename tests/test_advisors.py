@@ -17,13 +17,23 @@ from tests.test_conversation import eventually, until
 
 DENIZ = "clp-wf-yilmaz"
 NOT_A_CODE = "AAAAAAAAAAAAAAAAAAAAAA"
+MENU = "What would you like to do?"
+AGREE = "Do you agree that we store your answers"
+
+
+async def start(user: FakeUser) -> None:
+    """Send /start and agree to the privacy notice when asked."""
+    await user.send("/start")
+    await user.wait_for(lambda ms: bool(ms) and (MENU in ms[-1].text or AGREE in ms[-1].text))
+    if AGREE in user.messages()[-1].text:
+        await user.press("I agree")
+        await until(user, MENU)
 
 
 async def book_with_deniz(fake: FakeTelegram, chat_id: int) -> FakeUser:
     """A founder books Deniz Yılmaz on Tuesday at 13:00 through the chat."""
     founder = fake.user(chat_id, language_code="en", first_name="Amira")
-    await founder.send("/start")
-    await until(founder, "What would you like to do?")
+    await start(founder)
     await founder.press("Book an appointment")
     await until(founder, "In which town")
     await founder.send("Löningen")
@@ -64,8 +74,7 @@ async def test_advisor_links_confirms_plans_and_cancels(
         someone = fake.user(8002, language_code="en")
         await someone.send(f"/start {code}")
         await until(someone, "This link code does not work: it is wrong, already used or too old.")
-        await someone.send("/start")
-        await until(someone, "What would you like to do?")
+        await start(someone)
 
         founder = await book_with_deniz(fake, 8101)
         notice = await until(advisor, "New appointment booked through Lotse")

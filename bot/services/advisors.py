@@ -166,7 +166,7 @@ class Advisors:
         turn.conversation.language = account.language
         advisor = self._advisor(account.advisor_id)
         name = advisor.name if advisor else account.advisor_id
-        log.info("advisor linked advisor=%s", account.advisor_id)
+        log.info("advisor chat linked")
         return [Reply(self._presenter(turn, account).text(LINKED, {"name": name}))]
 
     async def booking_changed(self, turn: Turn, booking: Booking, change: str) -> None:
@@ -254,7 +254,7 @@ class Advisors:
         text = presenter.text(TIME_OFF_SAVED, days_away(away, presenter.language))
         if booked:
             text += "\n" + presenter.text(TIME_OFF_BOOKED, {"count": booked})
-        log.info("advisor time off added advisor=%s", account.advisor_id)
+        log.info("advisor time off added")
         return [Reply(text)]
 
     async def _confirm(self, turn: Turn, booking: Booking, presenter: Presenter) -> Outcome:
