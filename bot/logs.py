@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import re
+from typing import TextIO
 
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 
@@ -19,9 +20,9 @@ class RedactingFormatter(logging.Formatter):
         return _TOKEN.sub("<token>", super().format(record))
 
 
-def configure(level: str) -> None:
-    """Send logs to stderr, one line each, tokens redacted."""
-    handler = logging.StreamHandler()
+def configure(level: str, stream: TextIO | None = None) -> None:
+    """Send logs to stderr (or `stream`), one line each, tokens redacted."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)

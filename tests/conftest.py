@@ -59,6 +59,8 @@ def settings(tmp_path: Path) -> Settings:
         nlu_url=f"http://127.0.0.1:{free_port()}",
         telegram_bot_token=TOKEN,
         data_keys=DATA_KEY,
+        flood_messages_per_second=50.0,
+        flood_burst=50,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import time
@@ -11,26 +12,28 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
 from telegram.error import (
     BadRequest,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.app import Lotse
 from bot.domain.replies import Reply
 from bot.logs import pseudonym, update_line
+from bot.services import texts
 from bot.services.events import (
     ButtonPress,
     Command,
@@ -40,6 +43,7 @@ from bot.services.events import (
     TextMessage,
     Unsupported,
 )
+from bot.services.flood import FloodGuard
 from bot.web import make_app, serve
 
 log = logging.getLogger(__name__)
@@ -96,31 +100,69 @@ class TelegramChannel:
     def __init__(self, lotse: Lotse) -> None:
         self.lotse = lotse
         self.failed: set[int] = set()
+        self.apologised: set[int] = set()
+        self.errors = 0
+        settings = lotse.settings
+        self.flood = FloodGuard(settings.flood_messages_per_second, settings.flood_burst)
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Handle one update; record it as failed when it must be delivered again."""
         if not isinstance(update, Update):
             return
         started = time.perf_counter()
+        outcome = await self._handle(update, context.bot)
+        if outcome is not None:
+            self._log(update, outcome, started)
+
+    async def _handle(self, update: Update, bot: Bot) -> Outcome | None:
+        """Turn the update into an event, handle it and deliver the answer."""
         chat = update.effective_chat
+        if chat is not None and not self.flood.allow(chat.id):
+            return Outcome(result="flood")
         try:
             if chat is not None and chat.type != chat.PRIVATE:
                 outcome = await self._group(update)
             else:
                 event = event_from_update(update)
                 if event is None:
-                    return
+                    return None
                 outcome = await self.lotse.turns.handle(event)
-            if outcome.result != "duplicate":
-                await self.deliver(context.bot, update, outcome)
+        except (DBAPIError, OSError) as error:
+            if isinstance(error, IntegrityError | ProgrammingError | DataError):
+                raise
+            log.warning("database unavailable, update %s is retried: %s", update.update_id,
+                        type(error).__name__)
+            self.failed.add(update.update_id)
+            await self._apologise(bot, update)
+            return Outcome(result="failed:database")
+        if outcome.result == "duplicate":
+            return outcome
+        try:
+            await self.deliver(bot, update, outcome)
         except BadRequest as error:
             log.warning("Telegram refused a reply: %s", error.message)
-            outcome = Outcome(result="refused")
-        except (NetworkError, TimedOut, OSError) as error:
-            self.failed.add(update.update_id)
-            outcome = Outcome(result=f"failed:{type(error).__name__}")
-        finally:
-            self._log(update, locals().get("outcome"), started)
+            outcome.result = "refused"
+        except TelegramError as error:
+            log.warning("a reply could not be delivered: %s", type(error).__name__)
+            outcome.result = f"undelivered:{type(error).__name__}"
+        return outcome
+
+    async def _apologise(self, bot: Bot, update: Update) -> None:
+        """Say once per update that something went wrong and the founder may try again."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type != chat.PRIVATE or update.update_id in self.apologised:
+            return
+        self.apologised.add(update.update_id)
+        turns = self.lotse.turns
+        presenter = turns.present(turns.language_for(user.language_code if user else None))
+        with contextlib.suppress(TelegramError):
+            await bot.send_message(chat.id, presenter.text(texts.TRY_AGAIN))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log an error no handler expected, without the update's content."""
+        self.errors += 1
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed", update_id, exc_info=context.error)
 
     async def _group(self, update: Update) -> Outcome:
         """Tell a group once that the bot works in private chats."""
@@ -131,11 +173,8 @@ class TelegramChannel:
             update.effective_chat.id, user.language_code if user else None
         )
 
-    async def deliver(self, bot: object, update: Update, outcome: Outcome) -> None:
+    async def deliver(self, bot: Bot, update: Update, outcome: Outcome) -> None:
         """Answer the pressed button, show the chosen answer, and send the replies."""
-        from telegram import Bot
-
-        assert isinstance(bot, Bot)
         query = update.callback_query
         if query is not None:
             await query.answer(outcome.notice)
@@ -155,25 +194,22 @@ class TelegramChannel:
             except Forbidden:
                 await self.lotse.turns.mark_blocked(chat_id)
 
-    def _log(self, update: Update, outcome: Outcome | None, started: float) -> None:
+    def _log(self, update: Update, outcome: Outcome, started: float) -> None:
         """Write one structured line per update, without any message text."""
         chat = update.effective_chat
         key = self.lotse.settings.log_pseudonym_key.get_secret_value()
         log.info(update_line(
             update=update.update_id,
             user=pseudonym(key, chat.id) if chat else None,
-            flow=outcome.flow if outcome else None,
-            step=outcome.step if outcome else None,
-            outcome=outcome.result if outcome else "error",
+            flow=outcome.flow,
+            step=outcome.step,
+            outcome=outcome.result,
             ms=round((time.perf_counter() - started) * 1000, 1),
         ))
 
 
-async def send(bot: object, chat_id: int, reply: Reply) -> None:
+async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
     """Send one reply: a text with buttons, or a document."""
-    from telegram import Bot, InputFile
-
-    assert isinstance(bot, Bot)
     markup = keyboard(reply)
     if reply.document is not None:
         document = InputFile(reply.document.content, filename=reply.document.filename)
@@ -208,6 +244,7 @@ def build_application(lotse: Lotse) -> tuple[Application, TelegramChannel]:  # t
     )
     channel = TelegramChannel(lotse)
     application.add_handler(TypeHandler(Update, channel.on_update))
+    application.add_error_handler(channel.on_error)
     return application, channel
 
 

@@ -37,6 +37,10 @@ OUT_OF_SCOPE = N_(
     "Migrationsberatung (migration counselling) of your district is a good place to ask. "
     "This is what I can do for you:"
 )
+TRY_AGAIN = N_(
+    "Sorry, I cannot answer right now because of a technical problem. Your message is not "
+    "lost: I will answer as soon as I can. You can also try again in a moment."
+)
 GREETING = N_("Hello! Nice to hear from you.")
 THANKS = N_("You are welcome!")
 GOODBYE = N_("Goodbye and good luck with your plans! Write to me any time.")

@@ -91,7 +91,7 @@ class Turns:
             first = await conversations.first_notice_in_group(session, chat_id, now)
         if not first:
             return Outcome(result="group-ignored")
-        presenter = self.present(self._supported(language_code))
+        presenter = self.present(self.language_for(language_code))
         return Outcome(presenter.render([Say(texts.PRIVATE_ONLY)]), result="group-notice")
 
     async def mark_blocked(self, chat_id: int) -> None:
@@ -103,7 +103,7 @@ class Turns:
         """Return a presenter for one language."""
         return Presenter(self.translations, language)
 
-    def _supported(self, language_code: str | None) -> str | None:
+    def language_for(self, language_code: str | None) -> str | None:
         """Return the bot's language for a Telegram language code, if the bot speaks it."""
         language = (language_code or "").split("-")[0].lower()
         return language if language in self.translations.languages else None
@@ -112,7 +112,7 @@ class Turns:
         """Choose what to do with the event."""
         conversation = turn.conversation
         if conversation.language is None:
-            language = self._supported(event.sender.language_code)
+            language = self.language_for(event.sender.language_code)
             if language:
                 conversation.language = language
                 conversation.slots["language"] = language
