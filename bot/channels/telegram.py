@@ -31,6 +31,7 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.app import Lotse
+from bot.channels.feeds import add_feed_routes
 from bot.domain.replies import Reply
 from bot.logs import pseudonym, update_line
 from bot.services import texts
@@ -260,6 +261,7 @@ async def run_telegram(lotse: Lotse, stop: asyncio.Event) -> None:
     settings = lotse.settings
     application, channel = build_application(lotse)
     http = make_app()
+    add_feed_routes(http, lotse)
     async with application:
         await application.bot.set_my_commands(
             [BotCommand(name, text) for name, text in COMMANDS.items()]
