@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bench import slots, turns
+from bench import outbox, slots, turns
 from bench.common import write_report
 
 
 async def main() -> None:
     logging.disable(logging.WARNING)
     sections = []
-    for benchmark in (turns, slots):
+    for benchmark in (turns, slots, outbox):
         section = await benchmark.run()
         print(section, flush=True)
         sections.append(section)

@@ -171,9 +171,12 @@ async def press(lotse: Lotse, data: str) -> list[str]:
 async def test_stopping_the_questionnaire_brings_one_nudge_a_day_later_with_continue(
         lotse: Lotse, clock: Clock, dispatcher: Dispatcher, sender: RecordingSender):
     turns = lotse.turns
-    await turns.handle(Command(Sender(CHAT, "de"), "start"))
+    outcome = await turns.handle(Command(Sender(CHAT, "de"), "start"))
+    if outcome.flow == "consent":
+        await turns.handle(ButtonPress(Sender(CHAT, "de"), "a|consent|ask|agree"))
     clock.now = utc(2026, 11, 23, 18, 30)  # Monday 19:30
-    await turns.handle(ButtonPress(Sender(CHAT, "de"), "a|menu|choice|precheck"))
+    outcome = await turns.handle(ButtonPress(Sender(CHAT, "de"), "a|menu|choice|precheck"))
+    assert outcome.flow == "precheck"
     await at(clock, dispatcher, utc(2026, 11, 24, 18, 29))
     assert sender.sent == []
     await at(clock, dispatcher, utc(2026, 11, 24, 18, 30))  # 24 h later, 19:30

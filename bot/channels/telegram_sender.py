@@ -21,7 +21,7 @@ class TelegramSender:
     Delivery rather than being waited out here.
     """
 
-    def __init__(self, settings: Settings, connections: int = 64) -> None:
+    def __init__(self, settings: Settings, connections: int = 8) -> None:
         assert settings.telegram_bot_token is not None
         base = settings.telegram_api_base_url.rstrip("/")
         self.bot = Bot(

@@ -45,6 +45,10 @@ class Sender(Protocol):
 class Composer(Protocol):
     """Turns a claimed follow-up into the message to send, or says why not now."""
 
+    async def prefetch(self, session: AsyncSession, follow_ups: list[Claimed]) -> None:
+        """Load what composing these follow-ups needs, in a few queries."""
+        ...
+
     async def compose(self, session: AsyncSession, follow_up: Claimed, now: datetime
                       ) -> Reply | Skip | Later:
         """Return the reply in the recipient's language, a reason to skip, or a later time."""
@@ -63,8 +67,11 @@ class Limits:
 
     @property
     def in_flight(self) -> int:
-        """Return how many messages may be claimed and not yet recorded: two seconds' worth."""
-        return max(2, int(self.per_second * 2))
+        """Return how many messages may be claimed and not yet sent: half a second's worth.
+
+        Small claims keep the event loop from stalling, which would bunch the sends.
+        """
+        return max(2, int(self.per_second / 2))
 
 
 class Dispatcher:
@@ -139,6 +146,7 @@ class Dispatcher:
         async with self.database.transaction() as session:
             now = self.clock()
             claimed = await outbox.claim(session, now, limit)
+            await self.composer.prefetch(session, claimed)
             for follow_up in claimed:
                 composed = await self.composer.compose(session, follow_up, now)
                 if isinstance(composed, Skip):
@@ -194,6 +202,7 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), FLUSH_EVERY)
             await self._flush()
+        await self._flush()
 
     async def _flush(self) -> None:
         """Record the follow-ups sent since the last flush."""

@@ -38,6 +38,7 @@ class FollowUpScheduler:
         self.clock = clock
         self.settings = settings
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: asyncio.Task[None] | None = None
 
     def start(self, handlers: Handlers) -> None:
         """Add the jobs and start; look at the outbox at once (a crash may have left work)."""
@@ -66,9 +67,10 @@ class FollowUpScheduler:
             log.warning("follow-ups still in flight at shutdown are sent again after restart")
 
     async def safety_net(self) -> None:
-        """Release what a crashed process left in flight, then send what is due."""
+        """Release what a crashed process left in flight; send what is due in the background."""
         await self.dispatcher.release_stuck()
-        await self.wake()
+        if not self.dispatcher.busy:
+            self._running = asyncio.create_task(self.wake())
 
     async def wake(self) -> None:
         """Send what is due, then sleep until the next follow-up is due."""

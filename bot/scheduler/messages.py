@@ -68,6 +68,14 @@ class Letters:
         self.places = places
         self.directory = places.directory
 
+    async def prefetch(self, session: AsyncSession, follow_ups: list[Claimed]) -> None:
+        """Load the recipients and their conversations into the session in two queries."""
+        ids = {f.user_id for f in follow_ups if f.user_id is not None}
+        if ids:
+            await session.scalars(select(User).where(User.id.in_(ids)))
+            await session.scalars(select(ConversationState).where(
+                ConversationState.user_id.in_(ids)))
+
     async def compose(self, session: AsyncSession, follow_up: Claimed, now: datetime
                       ) -> Composed:
         """Return the reply to send now, or why it is skipped, or when to try again."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,8 @@ class Pacer:
 
     A send into a chat waits for the chat's previous one and its gap, then reserves the
     next free moment overall; reservations are made at once, so senders never wake together.
+    When the event loop was busy and senders wake late, a count of the last second keeps
+    them from going out in a burst.
     """
 
     def __init__(self, per_second: float, per_chat: float,
@@ -26,6 +29,8 @@ class Pacer:
         self._next = 0.0
         self._next_in_chat: dict[int, float] = {}
         self._chats: dict[int, asyncio.Lock] = {}
+        self._window = max(1, int(per_second * HEADROOM))
+        self._recent: deque[float] = deque()
 
     @asynccontextmanager
     async def slot(self, chat_id: int) -> AsyncIterator[None]:
@@ -37,13 +42,25 @@ class Pacer:
             moment = max(self.monotonic(), self._next)
             self._next = moment + self.gap
             await self._until(moment)
-            self._next_in_chat[chat_id] = moment + self.chat_gap
+            await self._room_in_last_second()
+            self._next_in_chat[chat_id] = self.monotonic() + self.chat_gap
             yield
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Send nothing into the chat for `seconds` (Telegram asked to retry after them)."""
         until = self.monotonic() + seconds
         self._next_in_chat[chat_id] = max(self._next_in_chat.get(chat_id, 0.0), until)
+
+    async def _room_in_last_second(self) -> None:
+        """Wait while the last second already holds its share: sends woken late bunch up."""
+        while True:
+            now = self.monotonic()
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            if len(self._recent) < self._window:
+                self._recent.append(now)
+                return
+            await self._until(self._recent[0] + 1.0)
 
     async def _until(self, moment: float) -> None:
         delay = moment - self.monotonic()
