@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingErr
 from telegram import (
     Bot,
     BotCommand,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -54,6 +55,8 @@ COMMANDS = {
     "help": "What the bot can do",
     "language": "Change the language",
     "cancel": "Stop the current questions",
+    "appointments": "Your appointments",
+    "stop": "No more reminders and messages",
     "privacy": "How your data is protected",
     "mydata": "Everything stored about you",
     "delete": "Delete your data",
@@ -175,25 +178,28 @@ class TelegramChannel:
         )
 
     async def deliver(self, bot: Bot, update: Update, outcome: Outcome) -> None:
-        """Answer the pressed button, show the chosen answer, and send the replies."""
+        """Answer the pressed button, show the chosen answer, and send the replies.
+
+        A 403 (the user blocked the bot) is recorded, and nothing more is sent to that chat.
+        """
         query = update.callback_query
         if query is not None:
             await query.answer(outcome.notice)
-            if outcome.chosen and isinstance(query.message, Message) and query.message.text:
-                try:
-                    await query.edit_message_text(f"{query.message.text}\n\n→ {outcome.chosen}")
-                except BadRequest as error:
-                    log.info("could not edit the answered question: %s", error.message)
         chat = update.effective_chat
         if chat is None:
             return
-        for chat_id, replies in [(chat.id, outcome.replies),
-                                 *((other, [reply]) for other, reply in outcome.others)]:
+        try:
+            if query is not None:
+                await show_choice(query, outcome.chosen)
+            for reply in outcome.replies:
+                await send(bot, chat.id, reply)
+        except Forbidden:
+            await self.lotse.turns.mark_blocked(chat.id)
+        for other, reply in outcome.others:
             try:
-                for reply in replies:
-                    await send(bot, chat_id, reply)
+                await send(bot, other, reply)
             except Forbidden:
-                await self.lotse.turns.mark_blocked(chat_id)
+                await self.lotse.turns.mark_blocked(other)
 
     def _log(self, update: Update, outcome: Outcome, started: float) -> None:
         """Write one structured line per update, without any message text."""
@@ -207,6 +213,15 @@ class TelegramChannel:
             outcome=outcome.result,
             ms=round((time.perf_counter() - started) * 1000, 1),
         ))
+
+
+async def show_choice(query: CallbackQuery, chosen: str | None) -> None:
+    """Add the chosen answer to the question whose button was pressed."""
+    if chosen and isinstance(query.message, Message) and query.message.text:
+        try:
+            await query.edit_message_text(f"{query.message.text}\n\n→ {chosen}")
+        except BadRequest as error:
+            log.info("could not edit the answered question: %s", error.message)
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> None:

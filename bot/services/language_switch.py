@@ -87,6 +87,8 @@ async def answer_offer(turn: Turn, data: str) -> Outcome:
     """Switch to the offered language, or remember that the founder wants to stay."""
     parts = data.split("|")
     slots = turn.conversation.slots
+    if len(parts) < 2:
+        return Outcome(result="stale-button")
     if parts[1] == "stay" and len(parts) == 3:
         slots.setdefault(DECLINED, []).append(parts[2])
         return Outcome(chosen=turn.presenter.text(STAY, {

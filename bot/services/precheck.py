@@ -18,6 +18,7 @@ from bot.services.turn import Handlers, Turn
 
 PRECHECK = "precheck"
 ANSWERS = "precheck_answers"
+DONE = "precheck_done"
 ELSEWHERE = "elsewhere"
 # Answers that only make sense with another one: changing the town asks these again.
 DEPENDENT_SLOTS = {"town_text": ("town_choice", "district_choice")}
@@ -157,6 +158,7 @@ class Precheck:
         """Show who can help and why, with contact data, what to bring and the next step."""
         answers = self.answers(turn)
         turn.conversation.slots[ANSWERS] = answers
+        turn.conversation.slots[DONE] = True
         presenter = turn.presenter
         referrals = route(answers, self.directory, self.rules)
         replies = [Reply(presenter.text(WHO_CAN_HELP))]

@@ -28,7 +28,7 @@ PREFIX = "del"
 NOTICE = N_(
     "How we protect your data:\n"
     "• Responsible: {controller}.\n"
-    "• We store your answers, your appointments, your language and your Telegram number.\n"
+    "• We store your answers, your appointments, your language and your Telegram account number.\n"
     "• Why: to prepare your talk with an advisor and to remind you of your appointments.\n"
     "• How long: until {period} after your last contact or appointment. Then we delete it.\n"
     "• Your rights: you can see your data (/mydata) and delete it (/delete) at any time, "
