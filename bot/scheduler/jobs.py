@@ -15,13 +15,14 @@ from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.follow_ups import FollowUps
 from bot.scheduler.outbox import EARLIEST
+from bot.services.privacy import purge_inactive
 from bot.services.turn import Handlers, Turn
 from bot.settings import Settings
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-WAKE, SAFETY_NET, AGENDA = "wake", "safety-net", "agenda"
+WAKE, SAFETY_NET, AGENDA, RETENTION = "wake", "safety-net", "agenda", "retention"
 
 
 class FollowUpScheduler:
@@ -54,6 +55,9 @@ class FollowUpScheduler:
         local = self.clock().astimezone(zone)
         if at <= local.time() < self.follow_ups.places.quiet.start:
             self.scheduler.add_job(self.agenda, id=f"{AGENDA}-missed")
+        self.scheduler.add_job(
+            self.retention, CronTrigger(hour=3, minute=15, timezone=zone),
+            id=RETENTION, coalesce=True, misfire_grace_time=86400)
         handlers.after_turn.append(self.notice)
         self.scheduler.start()
 
@@ -86,6 +90,11 @@ class FollowUpScheduler:
             planned = await self.follow_ups.plan_agendas(session, self.clock())
         if planned:
             await self.wake()
+
+    async def retention(self) -> None:
+        """Delete the data of founders inactive for the retention period (nightly)."""
+        purged = await purge_inactive(self.database, self.clock(), self.settings.retention_months)
+        log.info("retention: %d inactive founders deleted", purged)
 
     async def notice(self, turn: Turn) -> None:
         """Wake earlier when a turn scheduled something before the next wake-up."""
