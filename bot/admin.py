@@ -21,6 +21,7 @@ from bot.domain.slots import BERLIN
 from bot.services import advisor_accounts as accounts
 from bot.services.advisors import day_start, parse_days
 from bot.settings import Settings
+from bot.storage.crypto import reencrypt, vault
 from bot.storage.database import Database, migrate_async, open_engine
 from bot.storage.models import AdvisorAccount, Booking, TimeOff, User
 
@@ -56,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("directory", help="check the directory and show who is linked")
     feed = commands.add_parser("feed", help="print an advisor's calendar feed URL")
     feed.add_argument("advisor_id")
+    commands.add_parser("rotate-keys", help="re-encrypt personal data with the first DATA_KEYS key")
     return admin
 
 
@@ -90,16 +92,28 @@ class Admin:
 
     async def run(self, args: argparse.Namespace) -> int:
         """Open the database, run the command, close the database."""
+        vault.configure(self.settings.data_key_list())
         await migrate_async(self.settings.database_url)
         self.database = Database(open_engine(self.settings.database_url))
         commands: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
             "invite": self.invite, "bookings": self.bookings, "export": self.export,
             "timeoff": self.timeoff, "directory": self.check_directory, "feed": self.feed,
+            "rotate-keys": self.rotate_keys,
         }
         try:
             return await commands[args.command](args)
         finally:
             await self.database.close()
+
+    async def rotate_keys(self, args: argparse.Namespace) -> int:
+        """Re-encrypt every personal field with the newest key (after adding it to DATA_KEYS)."""
+        if not vault.enabled:
+            print("DATA_KEYS is not set: nothing to encrypt with", file=sys.stderr)
+            return 1
+        async with self.database.transaction() as session:
+            fields = await reencrypt(session)
+        print(f"{fields} fields re-encrypted with the first key of DATA_KEYS")
+        return 0
 
     async def invite(self, args: argparse.Namespace) -> int:
         """Print a one-time deep link that links the advisor's Telegram chat."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+from pydantic import SecretStr
 from sqlalchemy import select, text
 
 from bot.app import Lotse
 from bot.services.privacy import purge_inactive
+from bot.settings import Settings
 from bot.storage.models import AnonymousCount, Base, Booking, FollowUp, User
 from tests.chat import Founder
-from tests.conftest import Clock
+from tests.conftest import DATA_KEY, Clock
 
 CHAT = 7001
 
@@ -127,3 +130,23 @@ async def test_personal_fields_are_encrypted_at_rest(lotse: Lotse) -> None:
     assert export is not None
     assert json.loads(export.content)["conversation"]["answers"]["business_idea"] == (
         "Änderungsschneiderei Yilmaz")
+
+
+async def test_keys_can_be_rotated(lotse: Lotse, settings: Settings) -> None:
+    from cryptography.fernet import Fernet
+
+    from bot.admin import main as admin
+    from bot.storage.crypto import PREFIX, vault
+
+    founder = Founder(lotse, CHAT + 7)
+    await founder.start()
+    await founder.press("Check my business idea")
+    await founder.answer("Teestube")
+    new_key = Fernet.generate_key().decode()
+    settings.data_keys = SecretStr(f"{new_key},{DATA_KEY}")
+    assert await asyncio.to_thread(admin, ["rotate-keys"], settings) == 0
+    vault.configure([new_key])
+    async with lotse.database.engine.connect() as connection:
+        raw = (await connection.execute(text("SELECT slots FROM conversations"))).scalars().all()
+    assert all(Fernet(new_key.encode()).decrypt(v.removeprefix(PREFIX).encode()) for v in raw)
+    vault.configure([DATA_KEY])

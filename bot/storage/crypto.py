@@ -12,7 +12,9 @@ import logging
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import Dialect, Text
+from sqlalchemy import Dialect, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -90,3 +92,20 @@ class EncryptedJSON(TypeDecorator[Any]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         """Decrypt, then parse."""
         return None if value is None else json.loads(vault.open(value))
+
+
+async def reencrypt(session: AsyncSession) -> int:
+    """Write every encrypted field again, so it is sealed with the newest key."""
+    from bot.storage.models import Base
+
+    fields = 0
+    for mapper in Base.registry.mappers:
+        names = [column.key for column in mapper.columns
+                 if isinstance(column.type, EncryptedText | EncryptedJSON)]
+        if not names:
+            continue
+        for row in await session.scalars(select(mapper.class_)):
+            for name in names:
+                flag_modified(row, name)
+                fields += 1
+    return fields
