@@ -24,6 +24,7 @@ LINGUA = {
 UNDETECTABLE = frozenset(LANGUAGES) - frozenset(LINGUA)
 MESSAGES_BEFORE_OFFER = 2
 MIN_LETTERS = 12
+MAX_LETTERS = 1000
 MIN_CONFIDENCE = 0.8
 STREAK = "_other_language"
 DECLINED = "_declined_languages"
@@ -42,7 +43,7 @@ def _detector() -> LanguageDetector:
 
 def detect(text: str) -> str | None:
     """Return the language a text is written in, when lingua is sure (blocking: use a thread)."""
-    if sum(char.isalpha() for char in text) < MIN_LETTERS:
+    if not MIN_LETTERS <= sum(char.isalpha() for char in text) <= MAX_LETTERS:
         return None
     best = _detector().compute_language_confidence_values(text)[0]
     if best.value < MIN_CONFIDENCE:
