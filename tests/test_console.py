@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, free_port
+
+pytestmark = pytest.mark.e2e  # runs `python -m bot chat` as a process
 
 
 def chat(lines: list[str], database: Path) -> str:

@@ -53,6 +53,7 @@ def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
     assert found[0].startswith("bad.yml:")
 
 
+@pytest.mark.e2e
 def test_cli_check_fails_on_broken_flows() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "flows", "check"],
@@ -63,6 +64,7 @@ def test_cli_check_fails_on_broken_flows() -> None:
     assert "broken.yml:6: duplicate step id 'hello'" in result.stderr
 
 
+@pytest.mark.e2e
 def test_cli_check_passes_on_shipped_flows() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "flows", "check"],
                             capture_output=True, text=True, cwd=ROOT, check=False)
