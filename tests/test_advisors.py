@@ -78,7 +78,7 @@ async def test_advisor_links_confirms_plans_and_cancels(
 
         founder = await book_with_deniz(fake, 8101)
         notice = await until(advisor, "New appointment booked through Lotse")
-        assert "Tuesday, November 24, 2026, 1:00\u202fPM (German time)\nAt the office: " \
+        assert "Tuesday, November 24, 2026, 13:00 (German time)\nAt the office: " \
             "Wirtschaftsförderung des Landkreises Cloppenburg, Eschstraße 29" in notice
         assert "The founder writes in English." in notice
         assert advisor.messages()[-1].buttons == [["Confirm", "Decline"]]

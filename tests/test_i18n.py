@@ -83,9 +83,9 @@ async def test_first_conversation_in_every_language(lotse: Lotse, language: str)
 
 @pytest.mark.parametrize(("language", "before", "after"), [
     ("de", "Sonntag, 29. März 2026, 01:30", "Sonntag, 29. März 2026, 03:30"),
-    ("en", "Sunday, March 29, 2026, 1:30\u202fAM", "Sunday, March 29, 2026, 3:30\u202fAM"),
+    ("en", "Sunday, March 29, 2026, 01:30", "Sunday, March 29, 2026, 03:30"),
     ("tr", "29 Mart 2026 Pazar, 01:30", "29 Mart 2026 Pazar, 03:30"),
-    ("fa", "یکشنبه ۲۹ مارس ۲۰۲۶, ۱:۳۰", "یکشنبه ۲۹ مارس ۲۰۲۶, ۳:۳۰"),
+    ("fa", "یکشنبه ۲۹ مارس ۲۰۲۶, ۰۱:۳۰", "یکشنبه ۲۹ مارس ۲۰۲۶, ۰۳:۳۰"),
 ])
 def test_dates_on_both_sides_of_the_spring_change(language: str, before: str, after: str) -> None:
     early, late = datetime(2026, 3, 29, 0, 30, tzinfo=UTC), datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
@@ -104,7 +104,7 @@ def test_autumn_change_shows_the_same_wall_clock_twice(language: str) -> None:
 
 def test_when_says_german_time(lotse: Lotse) -> None:
     shown = Presenter(lotse.translations, "en").when(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    assert shown == "Tuesday, December 1, 2026, 10:00\u202fAM (German time)"
+    assert shown == "Tuesday, December 1, 2026, 10:00 (German time)"
 
 
 @pytest.mark.parametrize("language", sorted(RIGHT_TO_LEFT))

@@ -28,6 +28,6 @@ def day(moment: datetime, language: str) -> str:
 
 
 def clock(moment: datetime, language: str) -> str:
-    """Return the time of day in Berlin, e.g. "10:30"."""
+    """Return the time of day in Berlin on the 24-hour clock used in Germany, e.g. "09:30"."""
     local = moment.astimezone(BERLIN)
-    return local_digits(format_time(local, "short", tzinfo=BERLIN, locale=language), language)
+    return local_digits(format_time(local, "HH:mm", tzinfo=BERLIN, locale=language), language)

@@ -10,11 +10,12 @@ from typing import Any
 
 import dateparser
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 
 from bot.directory.model import Advisor, Directory
 from bot.domain.routing import RoutingRules, route
 from bot.domain.slots import BERLIN, Slot
+from bot.i18n import dates
 from bot.i18n.marker import N_
 
 PAGE = 10
@@ -183,19 +184,20 @@ def babel_locale(language: str | None) -> str:
 
 def day_text(moment: datetime, language: str | None) -> str:
     """Return the day of a time in German time, in the founder's words: Tuesday, 24 November."""
-    return format_date(moment.astimezone(BERLIN).date(), "full", locale=babel_locale(language))
+    return dates.day(moment, babel_locale(language))
 
 
 def time_text(moment: datetime, language: str | None) -> str:
     """Return the time of day in German time, like 10:00."""
-    return format_time(moment.astimezone(BERLIN), "HH:mm", locale=babel_locale(language))
+    return dates.clock(moment, babel_locale(language))
 
 
 def button_label(slot: Slot, language: str | None) -> str:
     """Return a short label for a slot button: weekday, day and time."""
     locale = babel_locale(language)
     local = slot.local_start
-    return f"{format_date(local.date(), 'EEE d', locale=locale)} · {time_text(local, language)}"
+    day = dates.local_digits(format_date(local.date(), "EEE d", locale=locale), locale)
+    return f"{day} · {time_text(local, language)}"
 
 
 def language_name(language: str) -> str:
