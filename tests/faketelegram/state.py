@@ -187,5 +187,8 @@ class World:
     async def wait_change(self, seconds: float) -> None:
         """Wait until something changes or the seconds pass."""
         async with self.changed:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that
+            # arrives as the condition is notified, and Webhook.stop() then waits forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), seconds)
+                async with asyncio.timeout(seconds):
+                    await self.changed.wait()
