@@ -177,3 +177,28 @@ def test_german_summary_for_a_turkish_speaking_founder(lotse: Lotse) -> None:
     assert "„Kuaför salonu açmak istiyorum“ (geschrieben auf Türkisch)" in summary
     assert "Sprache für die Beratung: Türkisch" in summary
     assert "Meister" in summary
+
+
+async def test_the_advisor_gets_the_german_summary_with_the_booking(lotse: Lotse) -> None:
+    from sqlalchemy import select
+
+    from bot.storage.models import Booking
+
+    founder = await start_check(lotse, 3008)
+    await founder.answer(
+        "Ein kleines Café mit Kuchen", "Restaurant, café or catering", "Löningen", "I am planning",
+        "Full-time", "German or EU citizen", "No", "No", "Less than 25,000 €", "Well", "Deutsch",
+        "At the office",
+    )
+    await finish(founder)
+    await founder.press("Book an appointment")
+    await founder.press(founder.buttons()[0].label)
+    await founder.press("Book it")
+    async with lotse.database.transaction() as session:
+        booking = await session.scalar(select(Booking))
+    assert booking is not None and booking.status == "booked"
+    summary = booking.summary_de or ""
+    german = lotse.translations
+    assert summary.startswith(german.gettext("de", "Pre-founding check: the founder's answers"))
+    assert "„Ein kleines Café mit Kuchen“" in summary
+    assert german.gettext("de", "Restaurant, café or catering") in summary

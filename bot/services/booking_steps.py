@@ -23,6 +23,7 @@ from bot.services.offer import (
     responsible_advisors,
     time_text,
 )
+from bot.services.summary import founder_summary
 from bot.services.turn import Turn
 from bot.storage.models import Booking
 
@@ -191,6 +192,7 @@ class BookingSteps:
         if not await bookings.book(turn.session, booking, turn.now):
             return await self.offer_page(turn, lead=TAKEN)
         if not already:
+            booking.summary_de = founder_summary(turn, self.rules.directory)
             await turn.booking_changed(booking, "booked")
         turn.conversation.slots.pop("held", None)
         return confirmation(turn.presenter, self.rules.directory, self.rules.routing, booking,

@@ -11,7 +11,9 @@ from bot.domain.flows import AnswerType, FlowBook, Step
 from bot.i18n import Translations
 from bot.i18n.marker import N_
 from bot.services.answer_labels import answer_label, language_name
+from bot.services.precheck import ANSWERS
 from bot.services.presenter import Presenter
+from bot.services.turn import Turn
 
 ADVISOR_LANGUAGE = "de"
 PRECHECK = "precheck"
@@ -48,6 +50,14 @@ def advisor_summary(answers: Mapping[str, Any], founder_language: str | None, bo
     if answers.get("needs_meister"):
         lines.append(german.text(MEISTER_TRADE))
     return "\n".join(lines)
+
+
+def founder_summary(turn: Turn, directory: Directory) -> str:
+    """Return the German summary for the advisor: the finished check, else what was answered."""
+    slots = turn.conversation.slots
+    answers = slots.get(ANSWERS) or {k: v for k, v in slots.items() if not k.startswith("_")}
+    return advisor_summary(answers, turn.conversation.language, turn.engine.book,
+                           turn.translations, directory)
 
 
 def _free_text(step: Step) -> bool:
