@@ -110,3 +110,28 @@ async def test_the_bot_token_never_appears_in_logs(
     written = stream.getvalue()
     assert "/bot<token>/getUpdates" in written
     assert TOKEN not in written and TOKEN.split(":")[1] not in written
+
+
+async def test_one_log_line_per_update_without_what_the_founder_wrote(
+    settings: Settings, clock: Clock, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    caplog.set_level(logging.INFO)
+    user = fake.user(8006, language_code="en", first_name="Leyla")
+    async with telegram_bot(settings, clock, fake):
+        await start(user)
+        await user.press("Check my business idea")
+        await until(user, "What is your business idea?")
+        await user.send("Schneiderei von Leyla Demir, Tel. 0151 2345678")
+        await until(user, "What kind of business is it?")
+        await asyncio.sleep(0.3)  # the line is written once the reply is out
+    lines = [json.loads(r.getMessage()) for r in caplog.records
+             if r.name == "bot.channels.telegram" and r.getMessage().startswith("{")]
+    assert [line["update"] for line in lines] == sorted({line["update"] for line in lines})
+    assert len(lines) == 4
+    assert set(lines[-1]) == {"update", "user", "flow", "step", "outcome", "ms"}
+    assert lines[-1]["flow"] == "precheck" and lines[-1]["step"] == "kind"
+    assert lines[-1]["user"] != "8006" and len(lines[-1]["user"]) == 12
+    written = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "Leyla" not in written and "0151" not in written and "Schneiderei" not in written
