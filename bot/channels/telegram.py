@@ -254,7 +254,8 @@ def build_application(lotse: Lotse) -> tuple[Application, TelegramChannel]:  # t
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(base)
         .base_file_url(base.removesuffix("/bot") + "/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=10))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_messages_per_second,
+                                     max_retries=10))
         .updater(None)
         .build()
     )
