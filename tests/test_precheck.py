@@ -159,9 +159,9 @@ def test_german_summary_for_an_arabic_speaking_founder(lotse: Lotse) -> None:
     }
     summary = advisor_summary(answers, "ar", lotse.turns.engine.book, lotse.translations,
                               load_directory(ROOT / "directory"))
-    assert "Geschäftsidee: „مطعم سوري صغير“ (geschrieben auf Arabisch)" in summary
-    assert "Art des Unternehmens: Gastronomie" in summary
-    assert "Sprache für die Beratung: Arabisch" in summary
+    assert "Geschäftsidee: „مطعم سوري صغير“ (auf Arabisch geschrieben)" in summary
+    assert "Art des Unternehmens: Restaurant, Café oder Catering" in summary
+    assert "Sprache der Beratung: Arabisch" in summary
     assert "Landkreis: Landkreis Cloppenburg" in summary
 
 
@@ -174,8 +174,8 @@ def test_german_summary_for_a_turkish_speaking_founder(lotse: Lotse) -> None:
     }
     summary = advisor_summary(answers, "tr", lotse.turns.engine.book, lotse.translations,
                               load_directory(ROOT / "directory"))
-    assert "„Kuaför salonu açmak istiyorum“ (geschrieben auf Türkisch)" in summary
-    assert "Sprache für die Beratung: Türkisch" in summary
+    assert "„Kuaför salonu açmak istiyorum“ (auf Türkisch geschrieben)" in summary
+    assert "Sprache der Beratung: Türkisch" in summary
     assert "Meister" in summary
 
 
