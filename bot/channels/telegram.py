@@ -122,6 +122,9 @@ class TelegramChannel:
         """Turn the update into an event, handle it and deliver the answer."""
         chat = update.effective_chat
         if chat is not None and not self.flood.allow(chat.id):
+            if update.callback_query is not None:
+                with contextlib.suppress(TelegramError):
+                    await update.callback_query.answer()  # stops the button's spinner
             return Outcome(result="flood")
         try:
             if chat is not None and chat.type != chat.PRIVATE:

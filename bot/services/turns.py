@@ -65,9 +65,7 @@ class Turns:
         try:
             async with self.database.transaction() as session:
                 if update_id is not None:
-                    if await conversations.already_processed(session, update_id):
-                        return Outcome(result="duplicate")
-                    conversations.mark_processed(session, update_id, now)
+                    await conversations.mark_processed(session, update_id, now)
                 user, conversation = await conversations.load(session, event.sender.chat_id, now)
                 turn = Turn(session, user, conversation, now, self.translations, self.handlers,
                             self.engine)

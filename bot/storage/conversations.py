@@ -11,31 +11,30 @@ from bot.domain.engine import Conversation
 from bot.storage.models import ConversationState, GroupNotice, ProcessedUpdate, User
 
 
-async def already_processed(session: AsyncSession, update_id: int) -> bool:
-    """Return whether this update was handled before."""
-    return await session.get(ProcessedUpdate, update_id) is not None
-
-
-def mark_processed(session: AsyncSession, update_id: int, now: datetime) -> None:
-    """Record that this update is handled (the primary key makes it once only)."""
+async def mark_processed(session: AsyncSession, update_id: int, now: datetime) -> None:
+    """Record that this update is handled; an update seen before raises IntegrityError."""
     session.add(ProcessedUpdate(update_id=update_id, handled_at=now))
+    await session.flush()
 
 
 async def load(session: AsyncSession, chat_id: int, now: datetime) -> tuple[User, Conversation]:
     """Return the user and their conversation, creating both at first contact.
 
-    The conversation row is locked (on PostgreSQL) until the unit of work ends, so two
-    processes never interleave turns of one user.
+    The user's row is locked (on PostgreSQL) until the unit of work ends, so two processes
+    never interleave turns of one user.
     """
-    user = await session.scalar(select(User).where(User.chat_id == chat_id).with_for_update())
+    found = (await session.execute(
+        select(User, ConversationState)
+        .outerjoin(ConversationState, ConversationState.user_id == User.id)
+        .where(User.chat_id == chat_id)
+        .with_for_update(of=User)
+    )).first()
+    user, state = (found[0], found[1]) if found is not None else (None, None)
     if user is None:
         user = User(chat_id=chat_id, created_at=now, last_seen_at=now)
         session.add(user)
         await session.flush()
     user.blocked_at = None
-    state = await session.scalar(
-        select(ConversationState).where(ConversationState.user_id == user.id).with_for_update()
-    )
     if state is None:
         return user, Conversation(language=user.language)
     return user, Conversation(
