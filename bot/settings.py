@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     follow_up_claim_timeout_seconds: float = 60.0
     advisor_agenda_at: time = time(7, 30)
     data_keys: SecretStr = SecretStr("")
-    controller: str = "Landkreis Cloppenburg, Wirtschaftsförderung, Eschstraße 29, 49661 Cloppenburg"
+    controller: str = (
+        "Landkreis Cloppenburg, Wirtschaftsförderung, Eschstraße 29, 49661 Cloppenburg"
+    )
     data_protection_contact: str = "datenschutz@lkclp.example.org"
     retention_months: int = 12
     flood_messages_per_second: float = 1.0
