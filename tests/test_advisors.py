@@ -62,7 +62,7 @@ async def test_advisor_links_confirms_plans_and_cancels(
     async with telegram_bot(settings, clock, fake) as bot:
         advisor = fake.user(8001, language_code="de", first_name="Deniz")
         await advisor.send(f"/start {NOT_A_CODE}")
-        await until(advisor, "This link code does not work")
+        await until(advisor, "Dieser Verknüpfungscode funktioniert nicht")  # in their language
         code = await invite(bot.database, clock(), DENIZ, language="en")
         async with bot.database.transaction() as session:
             account = await session.get(AdvisorAccount, DENIZ)
