@@ -136,7 +136,7 @@ async def test_advisor_links_confirms_plans_and_cancels(
         code = await invite(bot.database, clock(), ADVISOR)
         clock.advance(days=8)
         await late.send(f"/start {code}")
-        await until(late, "This link code does not work")
+        await until(late, "Dieser Verknüpfungscode funktioniert nicht")
 
 
 async def test_founder_cancels_and_advisor_is_told(bot: Lotse, fake: FakeTelegram,
