@@ -186,16 +186,18 @@ class TelegramChannel:
         A 403 (the user blocked the bot) is recorded, and nothing more is sent to that chat.
         """
         query = update.callback_query
-        if query is not None:
-            await query.answer(outcome.notice)
         chat = update.effective_chat
         if chat is None:
             return
-        try:
-            if query is not None:
-                await show_choice(query, outcome.chosen)
+
+        async def replies() -> None:
             for reply in outcome.replies:
                 await send(bot, chat.id, reply)
+
+        pressed = [] if query is None else [query.answer(outcome.notice),
+                                            show_choice(query, outcome.chosen)]
+        try:  # the pressed button and the new messages do not wait for each other
+            await asyncio.gather(*pressed, replies())
         except Forbidden:
             await self.lotse.turns.mark_blocked(chat.id)
         for other, reply in outcome.others:
