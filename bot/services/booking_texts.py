@@ -10,8 +10,9 @@ from bot.domain.replies import Document, Reply
 from bot.domain.routing import RoutingRules, checklist
 from bot.domain.slots import Slot
 from bot.i18n.marker import N_
+from bot.services.answer_labels import language_name
 from bot.services.calendar import booking_event, calendar_file
-from bot.services.offer import MODE_LABELS, day_text, language_name, mode_for, time_text
+from bot.services.offer import MODE_LABELS, day_text, mode_for, time_text
 from bot.services.presenter import Presenter
 from bot.storage.models import Booking
 
@@ -59,7 +60,7 @@ def offer_text(presenter: Presenter, directory: Directory, page: Sequence[Slot],
             "where": where(presenter, slot, wanted)}))
     if interpreter:
         lines += ["", presenter.text(INTERPRETER_NOTE,
-                                     {"language": language_name(language or "en")})]
+                                     {"language": language_name(language or "en", language)})]
     return "\n".join(lines)
 
 

@@ -198,11 +198,3 @@ def button_label(slot: Slot, language: str | None) -> str:
     local = slot.local_start
     day = dates.local_digits(format_date(local.date(), "EEE d", locale=locale), locale)
     return f"{day} · {time_text(local, language)}"
-
-
-def language_name(language: str) -> str:
-    """Return a language's name in that language."""
-    try:
-        return str(Locale.parse(language).get_display_name(language))
-    except (ValueError, TypeError):
-        return language
