@@ -6,8 +6,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.domain.engine import Engine, Output, Say
 from bot.i18n import Translations
 from bot.services import texts
@@ -62,23 +60,20 @@ class Turns:
         """Handle one event in one unit of work; a redelivered update is handled once."""
         now = self.clock()
         update_id = event.sender.update_id
-        try:
-            async with self.database.transaction() as session:
-                if update_id is not None:
-                    await conversations.mark_processed(session, update_id, now)
-                user, conversation = await conversations.load(session, event.sender.chat_id, now)
-                turn = Turn(session, user, conversation, now, self.translations, self.handlers,
-                            self.engine)
-                outcome = await self._dispatch(event, turn)
-                if not turn.erased:
-                    for hook in self.handlers.after_turn:
-                        await hook(turn)
-                    await conversations.save(session, user, conversation, now)
-                outcome.others.extend(turn.others)
-        except IntegrityError:
-            if update_id is None:
-                raise
-            return Outcome(result="duplicate")
+        async with self.database.transaction() as session:
+            if update_id is not None and not await conversations.mark_processed(
+                session, update_id, now
+            ):
+                return Outcome(result="duplicate")
+            user, conversation = await conversations.load(session, event.sender.chat_id, now)
+            turn = Turn(session, user, conversation, now, self.translations, self.handlers,
+                        self.engine)
+            outcome = await self._dispatch(event, turn)
+            if not turn.erased:
+                for hook in self.handlers.after_turn:
+                    await hook(turn)
+                await conversations.save(session, user, conversation, now)
+            outcome.others.extend(turn.others)
         outcome.flow, outcome.step = conversation.flow, conversation.step
         return outcome
 

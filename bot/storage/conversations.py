@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.engine import Conversation
 from bot.storage.models import ConversationState, GroupNotice, ProcessedUpdate, User
 
 
-async def mark_processed(session: AsyncSession, update_id: int, now: datetime) -> None:
-    """Record that this update is handled; an update seen before raises IntegrityError."""
-    session.add(ProcessedUpdate(update_id=update_id, handled_at=now))
-    await session.flush()
+async def mark_processed(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Record that this update is handled; return False when it was handled before."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result = await session.execute(
+        insert(ProcessedUpdate).values(update_id=update_id, handled_at=now).on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def load(session: AsyncSession, chat_id: int, now: datetime) -> tuple[User, Conversation]:
