@@ -85,10 +85,12 @@ class FollowUps:
     async def after_turn(self, turn: Turn) -> None:
         """Nudge 24 h and 72 h after the last answer in the questionnaire, unless finished."""
         conversation, user = turn.conversation, turn.user
+        if conversation.flow != "precheck":
+            return  # outside the questionnaire nothing changes: no statement per turn
         nudges = (FollowUp.user_id == user.id, FollowUp.kind == plans.NUDGE)
         if conversation.slots.get(PRECHECK_DONE):
             await outbox.cancel(turn.session, *nudges)
-        elif conversation.flow == "precheck" and not user.follow_ups_stopped_at:
+        elif not user.follow_ups_stopped_at:
             quiet = self.places.quiet_for(district_id=conversation.slots.get("district"))
             for number in plans.NUDGES:
                 await outbox.schedule(
