@@ -123,7 +123,7 @@ def test_broken_files_report_every_problem_with_file_and_line():
         (TWICE, 4, "state: 'XX' is not one of: BB, BE, BW, BY, HB, HE, HH, MV, NI, "
          "NW, RP, SH, SL, SN, ST, TH"),
         (TWICE, 6, f"duplicate town id 'testdorf', first at {FIRST}:6"),
-        ("c-syntax.yml", 4, "expected ',' or ']', but got ':'"),
+        ("c-syntax.yml", 4, "did not find expected ',' or ']'"),
         ("d-not-a-district.yml", 1, "the file must be a mapping with keys"),
     ]
 

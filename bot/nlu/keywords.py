@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ class KeywordFileError(ValueError):
         self.problem = problem
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     """Return the comparable form of one character (may be empty or longer)."""
     decomposed = unicodedata.normalize("NFKD", char.casefold())
@@ -173,7 +175,8 @@ def _line(node: yaml.Node | None) -> int:
 
 def _compose(path: Path) -> yaml.Node:
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
+        node = yaml.compose(path.read_text(encoding="utf-8"),
+                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise KeywordFileError(path, 1, f"cannot read: {exc.strerror}") from exc
     except yaml.MarkedYAMLError as exc:
