@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import time
@@ -38,8 +39,12 @@ async def test_a_flooding_user_gets_about_one_answer_per_second_others_are_not_s
 
 @pytest.fixture
 async def slow_nlu() -> AsyncIterator[str]:
+    """An NLU server that answers only after 5 s (or when the test ends)."""
+    test_ended = asyncio.Event()
+
     async def parse(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(test_ended.wait(), 5)
         return web.json_response({})
 
     app = web.Application()
@@ -50,6 +55,7 @@ async def slow_nlu() -> AsyncIterator[str]:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     yield f"http://127.0.0.1:{port}"
+    test_ended.set()
     await runner.cleanup()
 
 

@@ -127,10 +127,12 @@ class KeywordFallback:
     def load(
         cls, keywords_path: Path = DEFAULT_KEYWORDS, lookups_path: Path | None = DEFAULT_LOOKUPS
     ) -> KeywordFallback:
-        """Read the keyword file (and entity lookups); raise KeywordFileError on mistakes."""
-        intents = read_keyword_file(keywords_path)
-        lookups = read_lookups(lookups_path) if lookups_path is not None else None
-        return cls(intents, lookups)
+        """Read the keyword file (and entity lookups); raise KeywordFileError on mistakes.
+
+        Unchanged files are read once per process (the fallback is immutable).
+        """
+        return _load_unchanged(keywords_path, _version(keywords_path),
+                               lookups_path, _version(lookups_path))
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -167,6 +169,24 @@ class KeywordFallback:
                 value = lookup.canonical.get(key, key)
                 found.append((start, end, Entity(lookup.name, value, text[start:end])))
         return drop_nested_entities(found)
+
+
+def _version(path: Path | None) -> tuple[int, int] | None:
+    """Return what tells an edited file from the one read before, or None."""
+    try:
+        stat = path.stat() if path is not None else None
+    except OSError:
+        return None  # reading it reports the problem
+    return (stat.st_mtime_ns, stat.st_size) if stat is not None else None
+
+
+@lru_cache(maxsize=8)
+def _load_unchanged(keywords_path: Path, _keywords_version: tuple[int, int] | None,
+                    lookups_path: Path | None, _lookups_version: tuple[int, int] | None
+                    ) -> KeywordFallback:
+    intents = read_keyword_file(keywords_path)
+    lookups = read_lookups(lookups_path) if lookups_path is not None else None
+    return KeywordFallback(intents, lookups)
 
 
 def _line(node: yaml.Node | None) -> int:
