@@ -20,7 +20,7 @@ from bot.services import appointments, language_switch
 from bot.services.advisors import Advisors
 from bot.services.booking import booking_rules
 from bot.services.language_switch import LanguageSwitch
-from bot.services.mail import Mailer
+from bot.services.mail import Mailer, MailQueue
 from bot.services.precheck import Precheck
 from bot.services.privacy import Privacy
 from bot.services.turn import Handlers
@@ -38,8 +38,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def features(settings: Settings) -> Handlers:
-    """Load the district's data and collect what every feature adds to the conversation."""
+def features(settings: Settings, mail: MailQueue | None = None) -> Handlers:
+    """Load the district's data and collect what every feature adds to the conversation.
+
+    Without a mail queue (as when only the flows are checked) advisors get no e-mail.
+    """
     directory = load_directory(settings.directory_dir)
     rules = load_routing(settings.directory_dir / "routing.yml")
     trades = load_trades(settings.directory_dir / "meister_trades.yml")
@@ -49,7 +52,7 @@ def features(settings: Settings) -> Handlers:
     Precheck(directory, rules, trades).register(handlers)
     Privacy(settings).register(handlers)
     appointments.register(handlers, booking_rules(settings, directory, rules))
-    Advisors(settings, directory, Mailer(settings)).register(handlers)
+    Advisors(settings, directory, mail).register(handlers)
     scheduler.register(handlers, settings, directory)
     return handlers
 
@@ -74,9 +77,11 @@ class Lotse:
     translations: Translations
     turns: Turns
     nlu: NluClient | None
+    mail: MailQueue
 
     async def close(self) -> None:
-        """Close connections."""
+        """Let e-mails being sent finish (the rest stay stored), then close connections."""
+        await self.mail.drain()
         if self.nlu is not None:
             await self.nlu.aclose()
         await self.database.close()
@@ -87,14 +92,15 @@ async def build(settings: Settings, clock: Clock = utc_now,
     """Check the data files, migrate the database and wire the services."""
     vault.configure(settings.data_key_list())
     translations = Translations(settings.locales_dir)
-    handlers = features(settings)
+    database = Database(open_engine(settings.database_url))  # connects on first use
+    mail = MailQueue(Mailer(settings), database, clock)
+    handlers = features(settings, mail)
     book = load_book(settings, handlers)
     await migrate_async(settings.database_url)
-    database = Database(open_engine(settings.database_url))
     nlu = None
     if understander is None:
         nlu = NluClient(settings.nlu_url, timeout=settings.nlu_timeout_seconds)
         understander = nlu
     turns = Turns(database, Engine(book), translations, understander, clock, handlers,
                   LanguageSwitch())
-    return Lotse(settings, database, translations, turns, nlu)
+    return Lotse(settings, database, translations, turns, nlu, mail)

@@ -58,6 +58,6 @@ def start_scheduler(lotse: Lotse, sender: Sender, directory: Directory) -> Follo
 
     places = quiet_places(lotse.settings, directory)
     scheduler = FollowUpScheduler(dispatcher(lotse, sender, directory), FollowUps(places),
-                                  lotse.database, lotse.turns.clock, lotse.settings)
+                                  lotse.database, lotse.turns.clock, lotse.settings, lotse.mail)
     scheduler.start(lotse.turns.handlers)
     return scheduler

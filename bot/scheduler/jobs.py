@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.follow_ups import FollowUps
 from bot.scheduler.outbox import EARLIEST
+from bot.services.mail import MailQueue
 from bot.services.privacy import purge_inactive
 from bot.services.turn import Handlers, Turn
 from bot.settings import Settings
@@ -22,7 +23,7 @@ from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-WAKE, SAFETY_NET, AGENDA, RETENTION = "wake", "safety-net", "agenda", "retention"
+WAKE, SAFETY_NET, AGENDA, RETENTION, MAIL = "wake", "safety-net", "agenda", "retention", "mail"
 
 
 class FollowUpScheduler:
@@ -32,8 +33,9 @@ class FollowUpScheduler:
     """
 
     def __init__(self, dispatcher: Dispatcher, follow_ups: FollowUps, database: Database,
-                 clock: Callable[[], datetime], settings: Settings) -> None:
+                 clock: Callable[[], datetime], settings: Settings, mail: MailQueue) -> None:
         self.dispatcher = dispatcher
+        self.mail = mail
         self.follow_ups = follow_ups
         self.database = database
         self.clock = clock
@@ -48,6 +50,10 @@ class FollowUpScheduler:
         self.scheduler.add_job(
             self.safety_net, IntervalTrigger(seconds=self.settings.follow_up_poll_seconds),
             id=SAFETY_NET, next_run_time=datetime.now(UTC), coalesce=True, max_instances=1)
+        # e-mails that could not be sent before (SMTP away, crash, shutdown)
+        self.scheduler.add_job(
+            self.mail.send_due, IntervalTrigger(seconds=self.settings.follow_up_poll_seconds),
+            id=MAIL, next_run_time=datetime.now(UTC), coalesce=True, max_instances=1)
         self.scheduler.add_job(
             self.agenda, CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute,
                                      timezone=zone),

@@ -20,7 +20,7 @@ from bot.services import advisor_accounts as accounts
 from bot.services import advisor_notices as notices
 from bot.services.calendar import booking_location
 from bot.services.events import Outcome
-from bot.services.mail import Mailer
+from bot.services.mail import MailQueue
 from bot.services.presenter import Presenter
 from bot.services.turn import Handlers, Turn
 from bot.settings import Settings
@@ -143,10 +143,10 @@ def days_away(away: TimeOff, language: str | None) -> dict[str, str]:
 class Advisors:
     """Advisors in the chat: /start CODE, booking notices, their answers, /agenda, /timeoff."""
 
-    def __init__(self, settings: Settings, directory: Directory, mailer: Mailer) -> None:
+    def __init__(self, settings: Settings, directory: Directory, mail: MailQueue | None) -> None:
         self.settings = settings
         self.directory = directory
-        self.mailer = mailer
+        self.mail = mail
 
     def register(self, handlers: Handlers) -> None:
         """Offer the advisor's commands, buttons and the booking listener."""
@@ -181,8 +181,8 @@ class Advisors:
             presenter = self._presenter(turn, account)
             turn.tell(account.chat_id, notices.advisor_notice(booking, founder, change,
                                                               self.directory, presenter))
-        if told or change == "declined":
-            self.mailer.send_after_commit(turn.session, notices.invitation(
+        if (told or change == "declined") and self.mail is not None:
+            self.mail.add(turn.session, notices.invitation(
                 booking, founder, self.directory, change, self.settings.smtp_from,
                 Presenter(turn.translations, notices.MAIL_LANGUAGE)))
 

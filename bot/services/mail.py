@@ -1,23 +1,32 @@
-"""E-mail with calendar invitations for advisors, sent over SMTP after the turn is saved."""
+"""E-mail with calendar invitations for advisors: stored with the turn, sent over SMTP after it."""
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import aiosmtplib
-from sqlalchemy import event
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.models import PendingMail
 
 log = logging.getLogger(__name__)
 
 _PENDING = "lotse_mail"
+RETRY_MINUTES = (1, 5, 15, 60, 180)
+GIVE_UP_AFTER = timedelta(days=3)
+DRAIN_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -49,50 +58,115 @@ def invitation_message(invitation: Invitation, sender: str) -> EmailMessage:
 
 
 class Mailer:
-    """Sends e-mail through the configured SMTP server; without SMTP_HOST it sends nothing."""
+    """Sends e-mail through the configured SMTP server."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.sending: set[asyncio.Task[None]] = set()
-        self._told_off = False
 
-    def send_after_commit(self, session: AsyncSession, invitation: Invitation) -> None:
-        """Send the invitation once the unit of work is committed; drop it on a rollback."""
-        if self.settings.smtp_host is None:
-            if not self._told_off:
-                log.info("SMTP_HOST is not set: advisors get no e-mail invitations")
-                self._told_off = True
-            return
-        pending: list[Invitation] = session.info.setdefault(_PENDING, [])
-        if not pending:
-            event.listen(session.sync_session, "after_commit", self._after_commit, once=True)
-        pending.append(invitation)
+    @property
+    def configured(self) -> bool:
+        """Whether an SMTP server is set (SMTP_HOST)."""
+        return self.settings.smtp_host is not None
 
-    def _after_commit(self, session: Session) -> None:
-        """Start sending what the committed unit of work collected."""
-        for invitation in session.info.pop(_PENDING, []):
-            task = asyncio.get_running_loop().create_task(self.send(invitation))
-            self.sending.add(task)
-            task.add_done_callback(self.sending.discard)
-
-    async def send(self, invitation: Invitation) -> None:
-        """Send one invitation; a failure is logged, never raised."""
+    async def send(self, message: str | EmailMessage) -> bool:
+        """Hand one message to the SMTP server; log and return False when it fails."""
         settings = self.settings
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        if isinstance(message, str):
+            message = email.message_from_string(message, policy=email.policy.default)
         try:
             await aiosmtplib.send(
-                invitation_message(invitation, settings.smtp_from),
-                hostname=settings.smtp_host, port=settings.smtp_port,
+                message, hostname=settings.smtp_host, port=settings.smtp_port,
                 username=settings.smtp_username, password=password,
                 start_tls=settings.smtp_starttls, timeout=30,
             )
         except (aiosmtplib.SMTPException, OSError) as error:
-            log.warning("e-mail invitation (%s) not sent: %s", invitation.method,
-                        type(error).__name__)
+            log.warning("e-mail not sent: %s", type(error).__name__)
+            return False
+        return True
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: 1, 5, 15, 60 minutes, then every 3 hours."""
+    return timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
+
+
+class MailQueue:
+    """Advisors' e-mails, stored with the turn that caused them and sent after it.
+
+    A message stays in `pending_mails` until the SMTP server accepts it, so an SMTP
+    outage, a crash or a shutdown delays an invitation but does not lose it.
+    """
+
+    def __init__(self, mailer: Mailer, database: Database, clock: Callable[[], datetime]
+                 ) -> None:
+        self.mailer = mailer
+        self.database = database
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._told_off = False
+
+    def add(self, session: AsyncSession, invitation: Invitation) -> None:
+        """Store the invitation in this unit of work; send it once the unit is committed."""
+        if not self.mailer.configured:
+            if not self._told_off:
+                log.info("SMTP_HOST is not set: advisors get no e-mail invitations")
+                self._told_off = True
             return
-        log.info("e-mail invitation sent method=%s", invitation.method)
+        now = self.clock()
+        message = invitation_message(invitation, self.mailer.settings.smtp_from)
+        session.add(PendingMail(method=invitation.method, message=message.as_string(),
+                                due_at=now, created_at=now))
+        if not session.info.get(_PENDING):
+            session.info[_PENDING] = True
+            event.listen(session.sync_session, "after_commit", self._after_commit, once=True)
+
+    def _after_commit(self, session: Session) -> None:
+        session.info.pop(_PENDING, None)
+        task = asyncio.get_running_loop().create_task(self.send_due())
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def send_due(self) -> None:
+        """Send every stored e-mail that is due; keep failed ones for a later attempt.
+
+        No transaction stays open while the SMTP server is asked, so a slow or absent
+        server never holds up the founders' turns.
+        """
+        async with self._lock:
+            now = self.clock()
+            async with self.database.transaction() as session:
+                due = list(await session.scalars(
+                    select(PendingMail).where(PendingMail.due_at <= now)
+                    .order_by(PendingMail.id)))
+            for mail in due:
+                sent = await self.mailer.send(mail.message)
+                async with self.database.transaction() as session:
+                    await self._record(session, mail, sent, now)
+
+    @staticmethod
+    async def _record(session: AsyncSession, mail: PendingMail, sent: bool, now: datetime
+                      ) -> None:
+        """Forget a sent (or given up) e-mail; otherwise set its next attempt."""
+        this = PendingMail.id == mail.id
+        if sent:
+            log.info("e-mail invitation sent method=%s", mail.method)
+            await session.execute(delete(PendingMail).where(this))
+        elif now - mail.created_at >= GIVE_UP_AFTER:
+            log.error("e-mail invitation given up after %d attempts method=%s",
+                      mail.attempts + 1, mail.method)
+            await session.execute(delete(PendingMail).where(this))
+        else:
+            attempts = mail.attempts + 1
+            await session.execute(update(PendingMail).where(this).values(
+                attempts=attempts, due_at=now + retry_delay(attempts)))
 
     async def drain(self) -> None:
-        """Wait until every e-mail started so far is sent or has failed."""
-        while self.sending:
-            await asyncio.gather(*self.sending, return_exceptions=True)
+        """Wait a little for sends started after a commit; what is not sent stays stored."""
+        try:
+            async with asyncio.timeout(DRAIN_SECONDS):
+                while self._sending:
+                    await asyncio.gather(*self._sending, return_exceptions=True)
+        except TimeoutError:
+            log.warning("e-mails still being sent at shutdown are sent after restart")

@@ -188,6 +188,19 @@ class FollowUp(Base):
     created_at: Mapped[datetime]
 
 
+class PendingMail(Base):
+    """An e-mail to an advisor that is not yet accepted by the SMTP server."""
+
+    __tablename__ = "pending_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(EncryptedText)
+    attempts: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+
+
 class AnonymousCount(Base):
     """A count kept for the district's reports after personal data is purged."""
 
