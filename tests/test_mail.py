@@ -138,7 +138,7 @@ async def test_smtp_outage_delays_the_invitation_but_does_not_lose_it(
     assert inbox.messages == [], "not before the retry is due"
     clock.advance(minutes=1)
     await lotse.mail.send_due()
-    await lotse.mail.send_due()
+    await lotse.mail.send_due()  # a sent e-mail is not sent again
     [invitation] = await inbox.wait(1)
     assert calendar_of(invitation)["METHOD"] == "REQUEST"
     assert invitation["To"] == "anna.mueller@example.org"
